@@ -1,0 +1,187 @@
+"""Evaluate one block in its page's sandbox, by kind and mode, and say what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import no_run, python_blocks, transcript
+from .matcher import compare
+from .model import Block, Kind, Mode
+from .record import Edit
+from .sandbox import Result, Sandbox
+from .settings import Settings
+
+
+class BlockFailure(AssertionError):
+    """The documentation is wrong: the block did not do what the page says."""
+
+
+class BlockError(Exception):
+    """The block could not be judged: a malformed page, or a command that hung."""
+
+
+class BlockSkipped(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Outcome:
+    outcome: str  # passed | failed | skipped | checked | error
+    message: str = ""
+    commands: int = 0  # shell commands (or scripts) in the block
+    executed: int = 0  # of those, actually run
+    command_time_s: float = 0.0  # time spent inside the block's own processes
+    recorded: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class PageSession:
+    """One page's run: its sandbox, plus the edits record mode will write back."""
+
+    def __init__(self, sandbox: Sandbox, settings: Settings, *, update: bool) -> None:
+        self.sandbox = sandbox
+        self.settings = settings
+        self.update = update
+        self.edits: list[Edit] = []
+
+    def evaluate(self, block: Block) -> Outcome:
+        if block.mode is Mode.SKIP:
+            raise BlockSkipped(block.reason)
+        handler = {
+            Kind.CONSOLE: self._console,
+            Kind.SCRIPT: self._script,
+            Kind.PYTHON: self._python,
+            Kind.FILE: self._file,
+        }[block.kind]
+        return handler(block)
+
+    def _timeout(self, block: Block) -> float:
+        return block.timeout or self.settings.block_timeout
+
+    def _run(self, block: Block, script: str, *, strict: bool) -> Result:
+        result = self.sandbox.run(script, timeout=self._timeout(block), strict=strict)
+        if result.timed_out:
+            raise BlockError(
+                f"timed out after {self._timeout(block):g}s and was killed "
+                f"(raise it with timeout=N on the block's annotation)\n"
+                f"output so far:\n{self.sandbox.redact(result.output)}"
+            )
+        return result
+
+    def _status_problem(self, block: Block, status: int, last: bool) -> str | None:
+        """Why this exit status is wrong, or None."""
+        if block.mode is Mode.EXPECT_FAIL and last:
+            if status == 0:
+                return "expected to fail (expect-fail), but it succeeded"
+            if block.status is not None and status != block.status:
+                return f"expected exit status {block.status}, got {status}"
+            return None
+        return f"exit status {status}" if status else None
+
+    # -- console ----------------------------------------------------------------------------
+
+    def _console(self, block: Block) -> Outcome:
+        try:
+            commands = transcript.parse(block.body)
+        except transcript.TranscriptError as error:
+            raise BlockError(f"line {block.body_line + error.offset}: {error}") from None
+        if not commands:
+            raise BlockError("console block has no '$ ' command")
+        if block.mode is Mode.NO_RUN:
+            problems = [p for c in commands for p in no_run.check_script(self.sandbox, c.text)]
+            if problems:
+                raise BlockFailure("\n".join(problems))
+            return Outcome("checked", block.reason, commands=len(commands))
+        spent = 0.0
+        recorded = False
+        for number, command in enumerate(commands):
+            last = number == len(commands) - 1
+            result = self._run(block, command.text, strict=False)
+            spent += result.duration_s
+            actual = self.sandbox.redact(result.output).splitlines()
+            comparison = compare(command.expected, actual)
+            where = f"line {block.body_line + command.offset}: $ {command.text}"
+            if status_problem := self._status_problem(block, result.status, last):
+                raise BlockFailure(f"{where}\n{status_problem}; output:\n" + "\n".join(actual))
+            if comparison.matched:
+                continue
+            if self.update and block.recordable:
+                self.edits.append(Edit.for_command(block, command, comparison.recorded))
+                recorded = True
+                continue
+            hint = "" if block.recordable else " (included from snippets/: edit it there)"
+            raise BlockFailure(
+                f"{where}\noutput differs from the page{hint}; run with --update-examples "
+                f"to record it\n{comparison.diff}"
+            )
+        return Outcome(
+            "passed", commands=len(commands), executed=len(commands), command_time_s=spent,
+            recorded=recorded,
+        )  # fmt: skip
+
+    # -- bash/sh -----------------------------------------------------------------------------
+
+    def _script(self, block: Block) -> Outcome:
+        if block.mode is Mode.NO_RUN:
+            if problems := no_run.check_script(self.sandbox, block.body):
+                raise BlockFailure("\n".join(problems))
+            return Outcome("checked", block.reason, commands=1)
+        result = self._run(block, block.body, strict=True)
+        if problem := self._status_problem(block, result.status, last=True):
+            raise BlockFailure(f"{problem}; output:\n{self.sandbox.redact(result.output)}")
+        return Outcome("passed", commands=1, executed=1, command_time_s=result.duration_s)
+
+    # -- python ------------------------------------------------------------------------------
+
+    def _python(self, block: Block) -> Outcome:
+        if error := no_run.python_syntax(block.body):
+            raise BlockFailure(f"Python syntax: {error}")
+        if block.mode is Mode.NO_RUN:
+            return Outcome("checked", block.reason, commands=1)
+        state = self.sandbox.state
+        source = state / f"block_{block.line}.py"
+        source.write_text(block.body, encoding="utf-8")
+        runner = state / "print_runner.py"
+        runner.write_text(python_blocks.RUNNER, encoding="utf-8")
+        records = state / f"block_{block.line}.prints.json"
+        # The page's own venv when it made one, as `python` would be for the reader.
+        script = (
+            'if [ -n "${VIRTUAL_ENV:-}" ]; then py=python; '
+            "elif [ -x .venv/bin/python ]; then py=.venv/bin/python; else py=python3; fi; "
+            f'"$py" "{runner}" "{source}" "{records}"'
+        )
+        result = self._run(block, script, strict=False)
+        if problem := self._status_problem(block, result.status, last=True):
+            raise BlockFailure(f"{problem}; output:\n{self.sandbox.redact(result.output)}")
+        if records.exists():
+            mismatches = python_blocks.check_prints(block.body, records)
+            if mismatches:
+                raise BlockFailure(
+                    "\n".join(
+                        f"`#>` output after block line {m.line} differs:\n{m.diff}"
+                        for m in mismatches
+                    )
+                )
+        return Outcome("passed", commands=1, executed=1, command_time_s=result.duration_s)
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _file(self, block: Block) -> Outcome:
+        assert block.title is not None
+        target = (self.sandbox.cwd / block.title).resolve()
+        if not target.is_relative_to(self.sandbox.root):
+            raise BlockFailure(f"title={block.title!r} leaves the sandbox")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(block.body, encoding="utf-8")
+        return Outcome("passed", extra={"file": block.title})
+
+
+def page_relative(page: Path, root: Path) -> str:
+    try:
+        return page.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return page.as_posix()
