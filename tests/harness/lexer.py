@@ -150,13 +150,14 @@ class PageLexer:
             key, sep, value = word.partition("=")
             if not sep or key not in OPTION_KEYS:
                 raise self.problem(
-                    index, f"malformed test annotation: {word!r} is not one of "
+                    index,
+                    f"malformed test annotation: {word!r} is not one of "
                     f"{', '.join(sorted(OPTION_KEYS))} as key=value",
                 )
             options[key] = value
         reason = options.get("reason", "").strip()
         if mode in (Mode.NO_RUN, Mode.SKIP) and not reason:
-            raise self.problem(index, f"mode {mode} needs a reason=\"...\"")
+            raise self.problem(index, f'mode {mode} needs a reason="..."')
         open_comment = match["close"] is None
         if open_comment != (mode is Mode.HIDDEN):
             raise self.problem(
@@ -193,9 +194,7 @@ class PageLexer:
             raise self.problem(index, "timeout= must be positive")
         return value
 
-    def _fence(
-        self, lines: Lines, index: int, annotation: Annotation | None
-    ) -> tuple[Block, int]:
+    def _fence(self, lines: Lines, index: int, annotation: Annotation | None) -> tuple[Block, int]:
         match = FENCE.match(lines[index])
         assert match is not None
         fence, info = match["fence"], match["info"]
@@ -212,7 +211,11 @@ class PageLexer:
             raise
 
     def _build(
-        self, lines: Lines, index: int, end: int, fence: re.Match[str],
+        self,
+        lines: Lines,
+        index: int,
+        end: int,
+        fence: re.Match[str],
         annotation: Annotation | None,
     ) -> Block:
         indent, info = fence["indent"], fence["info"].strip()
@@ -232,7 +235,7 @@ class PageLexer:
                 f"mode {mode} does not apply to a {what} block ({language})",
             )
         if kind is Kind.DISPLAY and includes:
-            raise self.problem(index, "an included block needs title=\"path\" to be a file")
+            raise self.problem(index, 'an included block needs title="path" to be a file')
         return Block(
             page=self.page,
             line=index + 1,
@@ -294,8 +297,8 @@ class PageLexer:
                 path = self.snippets_dir / match["path"]
                 if not path.is_file():
                     raise self.problem(
-                        index + 1 + offset, f"missing snippet file {match['path']!r} "
-                        f"(looked in {self.snippets_dir})",
+                        index + 1 + offset,
+                        f"missing snippet file {match['path']!r} (looked in {self.snippets_dir})",
                     )
                 includes.append(path)
                 body.extend(path.read_text(encoding="utf-8").splitlines())

@@ -56,22 +56,22 @@ def compare(expected: Sequence[str], actual: Sequence[str]) -> Comparison:
                 cost[i][j] = min(cost[i + 1][j], cost[i][j + 1])
             else:
                 same = 0 if line_matches(expected[i], actual[j]) else 1
-                cost[i][j] = min(
-                    cost[i + 1][j + 1] + same, cost[i + 1][j] + 1, cost[i][j + 1] + 1
-                )
+                cost[i][j] = min(cost[i + 1][j + 1] + same, cost[i + 1][j] + 1, cost[i][j + 1] + 1)
     recorded = _walk(expected, actual, cost)
     matched = cost[0][0] == 0
-    diff = "" if matched else "\n".join(
-        difflib.unified_diff(
-            list(expected), list(actual), "expected", "actual", lineterm="", n=2
+    diff = (
+        ""
+        if matched
+        else "\n".join(
+            difflib.unified_diff(
+                list(expected), list(actual), "expected", "actual", lineterm="", n=2
+            )
         )
     )
     return Comparison(matched=matched, recorded=recorded, diff=diff)
 
 
-def _walk(
-    expected: Sequence[str], actual: Sequence[str], cost: list[list[int]]
-) -> list[int | str]:
+def _walk(expected: Sequence[str], actual: Sequence[str], cost: list[list[int]]) -> list[int | str]:
     """Follow the cheapest alignment, keeping expected lines wherever they still match."""
     out: list[int | str] = []
     i = j = 0
@@ -83,8 +83,11 @@ def _walk(
                 continue
             out.append(i)
             i += 1
-        elif i < n and j < m and line_matches(expected[i], actual[j]) and (
-            cost[i][j] == cost[i + 1][j + 1]
+        elif (
+            i < n
+            and j < m
+            and line_matches(expected[i], actual[j])
+            and (cost[i][j] == cost[i + 1][j + 1])
         ):
             out.append(i)
             i, j = i + 1, j + 1

@@ -258,6 +258,14 @@ def display_records(page: str) -> list[report.Record]:
     return records
 
 
+def is_filtered(config: pytest.Config) -> bool:
+    """True when this run deliberately selects a subset of blocks (-k, -m, -x, ::node ids)."""
+    options = ("keyword", "markexpr", "deselect", "maxfail", "lf")
+    return any(config.getoption(name, default=None) for name in options) or any(
+        "::" in arg for arg in config.args
+    )
+
+
 # -- reporting ---------------------------------------------------------------------------------
 
 
@@ -293,6 +301,22 @@ class ReportCollector:
         report.write(
             self.harness.report_path, self.harness.settings.uv_version, list(self.records.values())
         )
+        if not is_filtered(session.config) and (dropped := self.dropped(pages)):
+            session.config.get_terminal_writer().line(
+                "blocks neither run, checked nor skipped:\n" + "\n".join(dropped), red=True
+            )
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def dropped(self, pages: Iterable[str]) -> list[str]:
+        """Blocks the lexer sees on the pages run that have no record: silently dropped."""
+        missing = []
+        for page in pages:
+            path = REPO_ROOT / page
+            for item in lex(path, path.read_bytes().decode("utf-8", errors="replace")):
+                line = item.line
+                if (page, line) not in self.records:
+                    missing.append(f"{page}:{line}")
+        return missing
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.records and not hasattr(terminalreporter.config, "workerinput"):

@@ -8,6 +8,7 @@ terminal session, as a reader following it would have.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -205,7 +206,5 @@ def run_process(argv: list[str], *, env: dict[str, str], cwd: Path, timeout: flo
 
 
 def _kill_group(pgid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass

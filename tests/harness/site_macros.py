@@ -8,7 +8,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness.settings import page_variables  # noqa: E402
+from harness.settings import page_variables
 
 
 def define_env(env: Any) -> None:

@@ -1,0 +1,58 @@
+"""Helpers for the harness's own tests: run the harness on fixture pages in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class Run:
+    returncode: int
+    output: str
+    report: dict[str, Any]
+
+    def block(self, line: int) -> dict[str, Any]:
+        matches = [b for b in self.report["blocks"] if b["line"] == line]
+        assert len(matches) == 1, f"no single record for line {line}: {self.report['blocks']}"
+        return matches[0]
+
+    def outcomes(self) -> dict[int, str]:
+        return {b["line"]: b["outcome"] for b in self.report["blocks"]}
+
+
+@pytest.fixture
+def run_page(tmp_path: Path):
+    """Copy a fixture page into tmp_path and run the harness on it; returns a Run."""
+
+    def run(name: str, *args: str, page: Path | None = None) -> Run:
+        if page is None:
+            page = tmp_path / name
+            shutil.copy(FIXTURES / name, page)
+        report = tmp_path / "report.json"
+        # Sandboxes go under the test's own TMPDIR, so leftovers are this test's alone.
+        sandboxes = tmp_path / "sandboxes"
+        sandboxes.mkdir(exist_ok=True)
+        report.unlink(missing_ok=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-c", str(REPO / "pyproject.toml"),
+             "--rootdir", str(REPO), "-p", "no:xdist", "-p", "no:randomly",
+             "--examples-report", str(report), str(page), *args],
+            capture_output=True, text=True, cwd=tmp_path, timeout=600,
+            env={**os.environ, "TMPDIR": str(sandboxes)},
+        )  # fmt: skip
+        data = json.loads(report.read_text()) if report.exists() else {"blocks": []}
+        return Run(result.returncode, result.stdout + result.stderr, data)
+
+    return run

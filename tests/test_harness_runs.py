@@ -1,0 +1,125 @@
+"""End-to-end: the harness run on fixture pages, judged by its report and its exit code."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from conftest import FIXTURES
+
+
+def test_a_page_is_one_shell_session(run_page):
+    run = run_page("session.md")
+    assert run.returncode == 0, run.output
+    outcomes = run.outcomes()
+    assert set(outcomes.values()) == {"passed", "checked", "skipped"}, outcomes
+    assert run.block(52)["mode"] == "expect-fail"
+    assert run.block(61)["outcome"] == "checked"
+    assert run.block(67)["mode"] == "hidden"
+    assert run.block(85)["mode"] == "skip"
+    assert run.block(89)["kind"] == "display"
+    assert "examples: " in run.output and "display-only" in run.output
+
+
+def test_a_wrong_flag_fails_with_uvs_message(run_page):
+    run = run_page("wrong_flag.md")
+    assert run.returncode == 1
+    assert run.block(1)["outcome"] == "failed"
+    assert "unexpected argument '--no-such-flag'" in run.output
+    assert "wrong_flag.md" in run.output
+
+
+def test_changed_output_fails_with_a_diff(run_page):
+    run = run_page("changed_output.md")
+    assert run.returncode == 1
+    assert "-original" in run.output and "+changed" in run.output
+    assert "--update-examples" in run.output
+
+
+def test_an_expected_failure_that_succeeds_fails(run_page):
+    run = run_page("expect_fail_succeeds.md")
+    assert run.returncode == 1
+    assert "expected to fail" in run.block(3)["message"]
+
+
+def test_no_run_blocks_are_still_checked(run_page):
+    run = run_page("no_run_checks.md")
+    assert run.outcomes() == {3: "failed", 9: "failed", 15: "checked"}, run.output
+    assert "uv rejects `uv pip install --no-such-flag fastapi`" in run.block(3)["message"]
+    assert "shell syntax" in run.block(9)["message"]
+
+
+def test_bad_annotations_are_errors_naming_page_and_line(run_page):
+    run = run_page("bad_annotations.md")
+    assert run.returncode == 1
+    assert "Traceback" not in run.output
+    errors = {b["line"]: b["message"] for b in run.report["blocks"] if b["outcome"] == "error"}
+    assert "needs a reason" in errors[3]
+    assert "unknown mode 'norun'" in errors[9]
+    assert "malformed test annotation" in errors[15]
+    assert "blank line" in errors[21]
+    assert "unknown language 'consol'" in errors[26]
+    assert "no language" in errors[30]
+    assert "missing snippet file 'no/such/snippet.txt'" in errors[35]
+    assert "status= wants a number" in errors[38]
+    assert "unclosed code fence" in errors[49]
+    # The good block between the broken ones still runs; the broken ones never do.
+    assert run.block(44)["outcome"] == "passed"
+    assert "echo missing reason" not in run.output.replace("$ echo missing reason", "")
+    for line, message in errors.items():
+        assert f"bad_annotations.md:{line}:" in run.output, (line, message)
+
+
+def test_a_hanging_command_is_killed_and_the_run_goes_on(run_page):
+    started = time.monotonic()
+    run = run_page("timeout.md")
+    assert time.monotonic() - started < 30
+    assert run.block(3)["outcome"] == "error"
+    assert "timed out after 1s" in run.block(3)["message"]
+    assert run.block(7)["outcome"] == "passed"
+
+
+def test_nothing_leaks_outside_the_sandbox(run_page, tmp_path):
+    home = Path.home()
+    real_cache = home / ".cache" / "uv"
+    before = sorted(os.listdir(home)), snapshot(real_cache)
+    run = run_page("isolation.md")
+    assert run.returncode == 0, run.output
+    assert (sorted(os.listdir(home)), snapshot(real_cache)) == before
+    assert not (home / "written-into-home").exists()
+    assert not list((tmp_path / "sandboxes").iterdir()), "sandbox directories left behind"
+
+
+def snapshot(directory: Path) -> list[tuple[str, int]]:
+    if not directory.is_dir():
+        return []
+    return sorted((entry.name, entry.stat().st_mtime_ns) for entry in directory.iterdir())
+
+
+def test_record_mode_round_trips(run_page, tmp_path):
+    original = (FIXTURES / "record.md").read_text()
+    broken = original.replace("new line\n", "old line\n").replace("    indented\n", "    stale\n")
+    assert broken != original
+    page = tmp_path / "record.md"
+    page.write_text(broken)
+
+    assert run_page("record.md", page=page).returncode == 1
+    run = run_page("record.md", "--update-examples", page=page)
+    assert run.returncode == 0, run.output
+    assert page.read_text() == original
+
+    mtime = page.stat().st_mtime_ns
+    assert run_page("record.md", "--update-examples", page=page).returncode == 0
+    assert page.stat().st_mtime_ns == mtime, "a second record run must change nothing"
+
+
+def test_record_mode_writes_the_pin_as_a_variable(run_page, tmp_path):
+    page = tmp_path / "record.md"
+    page.write_text(
+        (FIXTURES / "record.md").read_text().replace("uv {{ uv_version }} ([..])", "uv")
+    )
+    assert run_page("record.md", "--update-examples", page=page).returncode == 0
+    text = page.read_text()
+    assert "uv {{ uv_version }} (" in text
+    assert "$ uv --version" in text and "Prose stays as it is." in text
