@@ -36,7 +36,9 @@ class Run:
 def run_page(tmp_path: Path):
     """Copy a fixture page into tmp_path and run the harness on it; returns a Run."""
 
-    def run(name: str, *args: str, page: Path | None = None) -> Run:
+    def run(
+        name: str, *args: str, page: Path | None = None, env: dict[str, str] | None = None
+    ) -> Run:
         if page is None:
             page = tmp_path / name
             shutil.copy(FIXTURES / name, page)
@@ -47,10 +49,10 @@ def run_page(tmp_path: Path):
         report.unlink(missing_ok=True)
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-c", str(REPO / "pyproject.toml"),
-             "--rootdir", str(REPO), "-p", "no:xdist", "-p", "no:randomly",
+             "--rootdir", str(tmp_path), "-p", "no:xdist", "-p", "no:randomly",
              "--examples-report", str(report), str(page), *args],
             capture_output=True, text=True, cwd=tmp_path, timeout=600,
-            env={**os.environ, "TMPDIR": str(sandboxes)},
+            env={**os.environ, "TMPDIR": str(sandboxes), **(env or {})},
         )  # fmt: skip
         data = json.loads(report.read_text()) if report.exists() else {"blocks": []}
         return Run(result.returncode, result.stdout + result.stderr, data)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from . import no_run, python_blocks, transcript
+from .classify import Failure, classify, environment_cause
 from .matcher import compare
 from .model import Block, Kind, Mode
 from .record import Edit
@@ -15,7 +16,20 @@ from .settings import Settings
 
 
 class BlockFailure(AssertionError):
-    """The documentation is wrong: the block did not do what the page says."""
+    """The block did not do what the page says; `failure` tells whose fault that is."""
+
+    def __init__(self, message: str, failure: Failure) -> None:
+        super().__init__(message)
+        self.failure = failure
+
+    @classmethod
+    def of(
+        cls, message: str, output: str, *, status_wrong: bool, expected: str = ""
+    ) -> BlockFailure:
+        failure = classify(output, status_wrong=status_wrong, expected=expected)
+        if failure is Failure.ENVIRONMENT:
+            message = f"environment, not the docs: {environment_cause(output)}\n{message}"
+        return cls(message, failure)
 
 
 class BlockError(Exception):
@@ -82,6 +96,11 @@ class PageSession:
             return None
         return f"exit status {status}" if status else None
 
+    def _check_status(self, block: Block, result: Result) -> None:
+        if problem := self._status_problem(block, result.status, last=True):
+            output = self.sandbox.redact(result.output)
+            raise BlockFailure.of(f"{problem}; output:\n{output}", output, status_wrong=True)
+
     # -- console ----------------------------------------------------------------------------
 
     def _console(self, block: Block) -> Outcome:
@@ -94,7 +113,7 @@ class PageSession:
         if block.mode is Mode.NO_RUN:
             problems = [p for c in commands for p in no_run.check_script(self.sandbox, c.text)]
             if problems:
-                raise BlockFailure("\n".join(problems))
+                raise BlockFailure("\n".join(problems), Failure.USAGE)
             return Outcome("checked", block.reason, commands=len(commands))
         spent = 0.0
         recorded = False
@@ -105,8 +124,12 @@ class PageSession:
             actual = self.sandbox.redact(result.output).splitlines()
             comparison = compare(command.expected, actual)
             where = f"line {block.body_line + command.offset}: $ {command.text}"
+            expected = "\n".join(command.expected)
             if status_problem := self._status_problem(block, result.status, last):
-                raise BlockFailure(f"{where}\n{status_problem}; output:\n" + "\n".join(actual))
+                raise BlockFailure.of(
+                    f"{where}\n{status_problem}; output:\n" + "\n".join(actual),
+                    result.output, status_wrong=True, expected=expected,
+                )  # fmt: skip
             if comparison.matched:
                 continue
             if self.update and block.recordable:
@@ -114,10 +137,11 @@ class PageSession:
                 recorded = True
                 continue
             hint = "" if block.recordable else " (included from snippets/: edit it there)"
-            raise BlockFailure(
+            raise BlockFailure.of(
                 f"{where}\noutput differs from the page{hint}; run with --update-examples "
-                f"to record it\n{comparison.diff}"
-            )
+                f"to record it\n{comparison.diff}",
+                result.output, status_wrong=False, expected=expected,
+            )  # fmt: skip
         return Outcome(
             "passed", commands=len(commands), executed=len(commands), command_time_s=spent,
             recorded=recorded,
@@ -128,18 +152,17 @@ class PageSession:
     def _script(self, block: Block) -> Outcome:
         if block.mode is Mode.NO_RUN:
             if problems := no_run.check_script(self.sandbox, block.body):
-                raise BlockFailure("\n".join(problems))
+                raise BlockFailure("\n".join(problems), Failure.USAGE)
             return Outcome("checked", block.reason, commands=1)
         result = self._run(block, block.body, strict=True)
-        if problem := self._status_problem(block, result.status, last=True):
-            raise BlockFailure(f"{problem}; output:\n{self.sandbox.redact(result.output)}")
+        self._check_status(block, result)
         return Outcome("passed", commands=1, executed=1, command_time_s=result.duration_s)
 
     # -- python ------------------------------------------------------------------------------
 
     def _python(self, block: Block) -> Outcome:
         if error := no_run.python_syntax(block.body):
-            raise BlockFailure(f"Python syntax: {error}")
+            raise BlockFailure(f"Python syntax: {error}", Failure.USAGE)
         if block.mode is Mode.NO_RUN:
             return Outcome("checked", block.reason, commands=1)
         state = self.sandbox.state
@@ -155,8 +178,7 @@ class PageSession:
             f'"$py" "{runner}" "{source}" "{records}"'
         )
         result = self._run(block, script, strict=False)
-        if problem := self._status_problem(block, result.status, last=True):
-            raise BlockFailure(f"{problem}; output:\n{self.sandbox.redact(result.output)}")
+        self._check_status(block, result)
         if records.exists():
             mismatches = python_blocks.check_prints(block.body, records)
             if mismatches:
@@ -164,7 +186,8 @@ class PageSession:
                     "\n".join(
                         f"`#>` output after block line {m.line} differs:\n{m.diff}"
                         for m in mismatches
-                    )
+                    ),
+                    Failure.OUTPUT,
                 )
         return Outcome("passed", commands=1, executed=1, command_time_s=result.duration_s)
 
@@ -174,7 +197,7 @@ class PageSession:
         assert block.title is not None
         target = (self.sandbox.cwd / block.title).resolve()
         if not target.is_relative_to(self.sandbox.root):
-            raise BlockFailure(f"title={block.title!r} leaves the sandbox")
+            raise BlockFailure(f"title={block.title!r} leaves the sandbox", Failure.USAGE)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(block.body, encoding="utf-8")
         return Outcome("passed", extra={"file": block.title})

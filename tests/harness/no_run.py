@@ -10,13 +10,12 @@ import shlex
 import shutil
 import subprocess
 
+from .classify import USAGE_FOOTER
 from .sandbox import Sandbox, run_process
 
 OPERATORS = {"|", "||", "&&", ";", "&", "(", ")", "|&"}
 PREFIXES = {"time", "sudo", "exec", "command", "env"}
 ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
-# The footer uv's argument parser prints under every usage error.
-USAGE_ERROR = "For more information, try '--help'."
 CHECK_TIMEOUT = 30.0
 
 
@@ -69,7 +68,7 @@ def check_uv_arguments(sandbox: Sandbox, argv: list[str]) -> str | None:
         )  # fmt: skip
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if result.status == 2 and USAGE_ERROR in result.output:
+    if result.status == 2 and USAGE_FOOTER in result.output:
         return f"uv rejects `{shlex.join(argv)}`:\n{sandbox.redact(result.output).strip()}"
     return None
 

@@ -7,7 +7,10 @@ own fixture pages are broken on purpose).
 
 from __future__ import annotations
 
+import atexit
+import signal
 import subprocess
+import threading
 import time
 from collections.abc import Generator, Iterable
 from pathlib import Path
@@ -19,6 +22,7 @@ from sybil.example import Example, SybilFailure
 from sybil.integration.pytest import SybilFile, SybilItem
 
 from . import no_run, record, report, transcript
+from .classify import Failure
 from .evaluators import BlockError, BlockFailure, BlockSkipped, Outcome, PageSession
 from .lexer import PageLexer
 from .model import Block, Kind, Mode, Problem
@@ -82,6 +86,15 @@ def pytest_configure(config: pytest.Config) -> None:
     global HARNESS
     HARNESS = Harness(config)
     config.pluginmanager.register(ReportCollector(HARNESS), "harness-report")
+    # SIGTERM (CI cancelling a job) takes the same path as Ctrl-C: the running command's process
+    # group is killed, the report so far is written, and no sandbox is left behind.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+    atexit.register(Sandbox.remove_all)
+
+
+def interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 # -- collection --------------------------------------------------------------------------------
@@ -193,10 +206,12 @@ def evaluate(example: Example) -> None:
         outcome = Outcome("skipped", skipped.reason)
         pytest.skip(f"{block.page}:{block.line}: {skipped.reason}")
     except BlockFailure as failure:
-        outcome = Outcome("failed", str(failure))
+        environment = failure.failure is Failure.ENVIRONMENT
+        outcome = Outcome("error" if environment else "failed", str(failure))
+        outcome.extra["failure_class"] = failure.failure.value
         raise SybilFailure(example, str(failure)) from None
     except BlockError as error:
-        outcome = Outcome("error", str(error))
+        outcome = Outcome("error", str(error), extra={"failure_class": "timeout"})
         raise SybilFailure(example, str(error)) from None
     finally:
         duration = time.perf_counter() - started

@@ -18,6 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from .settings import Settings
 
@@ -59,8 +60,12 @@ class Result:
 
 
 class Sandbox:
+    # Sandboxes not yet removed, so an interrupted run can still clean up after itself.
+    live: ClassVar[set[Path]] = set()
+
     def __init__(self, uv: Path, settings: Settings, *, offline: bool = False) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="uvdoc-")).resolve()
+        Sandbox.live.add(self.root)
         self.home = self.root / "home"
         self.state = self.root / "state"
         for path in (self.home, self.state, self.root / "bin", self.root / "tmp"):
@@ -178,6 +183,13 @@ class Sandbox:
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+        Sandbox.live.discard(self.root)
+
+    @classmethod
+    def remove_all(cls) -> None:
+        for root in list(cls.live):
+            shutil.rmtree(root, ignore_errors=True)
+        cls.live.clear()
 
 
 def run_process(argv: list[str], *, env: dict[str, str], cwd: Path, timeout: float) -> Result:
