@@ -7,6 +7,7 @@ run in CI use the same versions, including the pinned uv the examples are tested
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import nox
 
@@ -60,6 +61,36 @@ def tests(session: nox.Session) -> None:
     """The harness's own tests, on small fixture pages."""
     install(session, "test")
     session.run("pytest", *xdist_args(), "tests", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def drift(session: nox.Session) -> None:
+    """Run the guide against another uv without touching the pin: `nox -s drift -- 0.12.24`
+    (or `latest`). Writes build/drift-<version>.json and .md; fails when anything drifted."""
+    if not session.posargs:
+        session.error("name a uv version: nox -s drift -- 0.12.24 (or latest)")
+    wanted, *pytest_args = session.posargs
+    install(session, "test")
+    target = Path(session.create_tmp()) / f"uv-{wanted}"
+    session.run_install("uv", "venv", "--quiet", "--allow-existing", str(target), silent=True)
+    requirement = "uv" if wanted == "latest" else f"uv=={wanted}"
+    session.run_install(
+        "uv", "pip", "install", "--quiet", "--python", str(target), requirement, silent=True
+    )
+    uv = target / "bin" / "uv"
+    version = session.run(str(uv), "--version", silent=True, external=True).split()[1]
+    report = Path("build") / f"drift-{version}-examples.json"
+    session.run(
+        "pytest",
+        *xdist_args(),
+        "-q",
+        "--no-header",
+        f"--uv-binary={uv}",
+        f"--examples-report={report}",
+        *(pytest_args or ["docs"]),
+        success_codes=[0, 1],
+    )
+    session.run("python", "-m", "harness.drift", str(report), env={"PYTHONPATH": "tests"})
 
 
 @nox.session(python=PYTHON)

@@ -1,5 +1,5 @@
-"""Lint every Python block of the pages: ruff's linter through pytest-examples, and ruff's
-formatter as a check. Run by `nox -s lint`.
+"""Lint every Python block of the pages as the reader sees it (snippet includes expanded):
+ruff's linter through pytest-examples, and ruff's formatter as a check. Run by `nox -s lint`.
 
 `#> text` lines are pytest-examples' print-output comments. Ruff's formatter would rewrite them
 to `# > text`, so the format check puts them back before comparing.
@@ -10,14 +10,29 @@ from __future__ import annotations
 import difflib
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
-from pytest_examples import CodeExample, EvalExample, find_examples
+from pytest_examples import CodeExample, EvalExample
 from ruff.__main__ import find_ruff_bin
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+from harness.lexer import PageLexer
+from harness.model import Block, Kind
+from harness.settings import REPO_ROOT, page_variables
+
 PRINT_COMMENT = re.compile(r"^(\s*)# >", re.MULTILINE)
+
+
+def python_blocks() -> list[CodeExample]:
+    examples = []
+    for page in sorted((REPO_ROOT / "docs").rglob("*.md")):
+        relative = page.relative_to(REPO_ROOT)
+        lexer = PageLexer(relative, REPO_ROOT / "snippets", page_variables())
+        for item in lexer.blocks(page.read_text(encoding="utf-8")):
+            if isinstance(item, Block) and (
+                item.kind is Kind.PYTHON or (item.title or "").endswith(".py")
+            ):
+                examples.append(CodeExample.create(item.body, path=relative, start_line=item.line))
+    return examples
 
 
 def ruff_format(source: str) -> str:
@@ -31,7 +46,7 @@ def ruff_format(source: str) -> str:
     return PRINT_COMMENT.sub(r"\1#>", result.stdout)
 
 
-@pytest.mark.parametrize("example", list(find_examples(DOCS)), ids=str)
+@pytest.mark.parametrize("example", python_blocks(), ids=lambda e: f"{e.path}:{e.start_line}")
 def test_python_block(example: CodeExample, eval_example: EvalExample) -> None:
     eval_example.set_config(line_length=88, quotes="double", target_version="py310")
     eval_example.lint_ruff(example)
@@ -40,4 +55,7 @@ def test_python_block(example: CodeExample, eval_example: EvalExample) -> None:
         diff = difflib.unified_diff(
             example.source.splitlines(), formatted.splitlines(), "page", "ruff format", lineterm=""
         )
-        pytest.fail(f"{example}: not ruff-formatted:\n" + "\n".join(diff), pytrace=False)
+        pytest.fail(
+            f"{example.path}:{example.start_line}: not ruff-formatted:\n" + "\n".join(diff),
+            pytrace=False,
+        )

@@ -80,3 +80,15 @@ def test_same_results_with_one_or_two_workers_and_any_page_order(tmp_path: Path)
     assert serial[("changed_output.md", 1)] == "failed"
     assert outcomes_of(tmp_path, "-n", "2", "--dist", "loadfile", *pages) == serial
     assert outcomes_of(tmp_path, "-p", "no:xdist", *reversed(pages)) == serial
+
+
+def test_sandboxes_never_live_inside_a_project(tmp_path: Path, monkeypatch):
+    """nox points TMPDIR into .nox/: a sandbox there would find the repo's venv and config."""
+    from harness.sandbox import sandbox_base
+
+    project = tmp_path / "project"
+    (project / "tmp").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    monkeypatch.setenv("TMPDIR", str(project / "tmp"))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    assert not sandbox_base().is_relative_to(project)

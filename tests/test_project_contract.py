@@ -19,19 +19,38 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert readme_test_command() in ci.splitlines()
 
 
+# Sample files a reader copies must name a uv version literally (a Dockerfile's image tag, a
+# workflow's setup-uv version, a build backend bound): macros do not reach included files.
+SAMPLE_PINS = re.compile(
+    r"ghcr\.io/astral-sh/uv:(?P<a>[\w.]+)|setup-uv@\S+\s+with:\s+version:\s*\"(?P<b>[\w.]+)\""
+    r"|uv_build>=(?P<c>\d+\.\d+\.\d+)"
+)
+
+
+def tracked_files() -> list[str]:
+    return subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+
+
 def test_the_uv_pin_is_written_in_one_place():
+    """Outside pyproject.toml (and the generated uv.lock), the pinned version appears only in
+    sample files under snippets/, and every uv version those samples name is the pin."""
     version = load().uv_version
-    tracked = subprocess.run(
-        ["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
     holders = [
         path
-        for path in tracked
-        if path != "uv.lock"  # generated from the pin by `uv lock`
+        for path in tracked_files()
+        if path != "uv.lock"
         and (REPO_ROOT / path).is_file()
-        and re.search(
-            rf"\buv==?{re.escape(version)}\b|\buv {re.escape(version)}\b",
-            (REPO_ROOT / path).read_text(encoding="utf-8", errors="replace"),
-        )
+        and version in (REPO_ROOT / path).read_text(encoding="utf-8", errors="replace")
     ]
-    assert holders == ["pyproject.toml"]
+    assert [p for p in holders if not p.startswith(("snippets/", "docs/data/"))] == [
+        "pyproject.toml"
+    ]
+    for path in tracked_files():
+        if path.startswith("snippets/") and (REPO_ROOT / path).is_file():
+            text = (REPO_ROOT / path).read_text(encoding="utf-8", errors="replace")
+            for match in SAMPLE_PINS.finditer(text):
+                named = next(value for value in match.groups() if value)
+                assert named == version, f"{path}: names uv {named}, the pin is {version}"

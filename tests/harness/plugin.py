@@ -42,31 +42,43 @@ class Harness:
         self.settings = load()
         self.update = bool(config.getoption("update_examples", default=False))
         self.report_path = Path(config.getoption("examples_report"))
-        self._uv: Path | None = None
+        self._uv: tuple[Path, str] | None = None
 
     @property
     def uv(self) -> Path:
+        return self._tested()[0]
+
+    @property
+    def uv_version(self) -> str:
+        return self._tested()[1]
+
+    @property
+    def variables(self) -> dict[str, str]:
+        """Page variables, with `uv_version` meaning the uv under test (so a drift run against
+        another uv does not report every `uv --version` line as drift)."""
+        return {**page_variables(), "uv_version": self.uv_version}
+
+    def _tested(self) -> tuple[Path, str]:
         if self._uv is None:
-            self._uv = self._find_uv()
+            option = self.config.getoption("uv_binary")
+            if option:
+                uv = Path(option).resolve()
+            else:
+                from uv import find_uv_bin  # the pinned uv, installed from the lock
+
+                uv = Path(find_uv_bin()).resolve()
+            out = subprocess.run([uv, "--version"], capture_output=True, text=True, check=False)
+            version = out.stdout.split()[1] if out.returncode == 0 and out.stdout else "?"
+            # Only a drift run (an explicit --uv-binary) may test another uv than the pin.
+            if not option and version != self.settings.uv_version:
+                pytest.exit(
+                    f"{uv} is uv {version}, but the pages are pinned to uv "
+                    f"{self.settings.uv_version} (pyproject.toml, group pinned-uv). "
+                    "Run through `nox -s examples`.",
+                    returncode=pytest.ExitCode.USAGE_ERROR,
+                )
+            self._uv = (uv, version)
         return self._uv
-
-    def _find_uv(self) -> Path:
-        option = self.config.getoption("uv_binary")
-        if option:
-            uv = Path(option).resolve()
-        else:
-            from uv import find_uv_bin  # the pinned uv, installed from the lock
-
-            uv = Path(find_uv_bin()).resolve()
-        out = subprocess.run([uv, "--version"], capture_output=True, text=True, check=False)
-        version = out.stdout.split()[1] if out.returncode == 0 and out.stdout else "?"
-        if version != self.settings.uv_version:
-            pytest.exit(
-                f"{uv} is uv {version}, but the pages are pinned to uv {self.settings.uv_version} "
-                "(pyproject.toml, group pinned-uv). Run through `nox -s examples`.",
-                returncode=pytest.ExitCode.USAGE_ERROR,
-            )
-        return uv
 
 
 HARNESS: Harness | None = None
@@ -128,7 +140,8 @@ def page_name(path: Path) -> str:
 
 
 def lex(path: Path, text: str) -> Iterable[Block | Problem]:
-    lexer = PageLexer(Path(page_name(path)), REPO_ROOT / "snippets", page_variables())
+    assert HARNESS is not None
+    lexer = PageLexer(Path(page_name(path)), REPO_ROOT / "snippets", HARNESS.variables)
     return lexer.blocks(text)
 
 
@@ -185,7 +198,8 @@ def finish_page(namespace: dict[str, Any]) -> None:
     session.sandbox.remove()
     if session.edits:
         path, digest, _ = namespace[PAGE]
-        record.apply(path, digest, session.edits, page_variables())
+        assert HARNESS is not None
+        record.apply(path, digest, session.edits, HARNESS.variables)
 
 
 def evaluate(example: Example) -> None:
@@ -313,9 +327,7 @@ class ReportCollector:
         for page in sorted(pages):
             for entry in display_records(page):
                 self.records.setdefault((entry["page"], entry["line"]), entry)
-        report.write(
-            self.harness.report_path, self.harness.settings.uv_version, list(self.records.values())
-        )
+        report.write(self.harness.report_path, self.harness.uv_version, list(self.records.values()))
         if not is_filtered(session.config) and (dropped := self.dropped(pages)):
             session.config.get_terminal_writer().line(
                 "blocks neither run, checked nor skipped:\n" + "\n".join(dropped), red=True

@@ -64,7 +64,7 @@ class Sandbox:
     live: ClassVar[set[Path]] = set()
 
     def __init__(self, uv: Path, settings: Settings, *, offline: bool = False) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="uvdoc-")).resolve()
+        self.root = Path(tempfile.mkdtemp(prefix="uvdoc-", dir=sandbox_base())).resolve()
         Sandbox.live.add(self.root)
         self.home = self.root / "home"
         self.state = self.root / "state"
@@ -190,6 +190,23 @@ class Sandbox:
         for root in list(cls.live):
             shutil.rmtree(root, ignore_errors=True)
         cls.live.clear()
+
+
+# uv discovers environments and configuration by walking up from the working directory, so a
+# sandbox below a project (nox points TMPDIR into .nox/) would see that project's venv and config.
+PROJECT_MARKERS = ("pyproject.toml", "uv.toml", ".venv", "pyvenv.cfg", ".python-version")
+
+
+def sandbox_base() -> Path:
+    candidates = [Path(tempfile.gettempdir()), Path("/tmp"), Path("/var/tmp")]
+    for base in candidates:
+        base = base.resolve()
+        if base.is_dir() and not any(
+            (parent / marker).exists() for parent in (base, *base.parents)
+            for marker in PROJECT_MARKERS
+        ):  # fmt: skip
+            return base
+    raise RuntimeError(f"no temporary directory outside a Python project among {candidates}")
 
 
 def run_process(argv: list[str], *, env: dict[str, str], cwd: Path, timeout: float) -> Result:
