@@ -1,0 +1,54 @@
+"""The files CI and readers use, checked by the real linter of each format (offline binaries)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from harness.settings import REPO_ROOT
+
+WORKFLOWS = sorted(
+    [
+        *(REPO_ROOT / ".github" / "workflows").glob("*.yml"),
+        *REPO_ROOT.glob("snippets/**/workflows/*.yml"),
+    ]
+)
+DOCKERFILES = sorted(REPO_ROOT.glob("snippets/**/Dockerfile"))
+SCRIPTS = sorted([REPO_ROOT / ".ci" / "run", *REPO_ROOT.glob("snippets/**/*.sh")])
+
+
+def lint(*argv: str | Path) -> None:
+    tool = shutil.which(str(argv[0]))
+    assert tool, f"{argv[0]} is not installed (dependency group 'test')"
+    result = subprocess.run([tool, *map(str, argv[1:])], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def ids(path: Path) -> str:
+    return path.relative_to(REPO_ROOT).as_posix()
+
+
+def test_there_is_something_to_lint():
+    assert WORKFLOWS and DOCKERFILES and SCRIPTS
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=ids)
+def test_workflow_passes_actionlint(workflow: Path):
+    lint("actionlint", "-no-color", workflow)
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=ids)
+def test_dockerfile_passes_hadolint(dockerfile: Path):
+    lint("hadolint", "--no-color", dockerfile)
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=ids)
+def test_script_passes_shellcheck(script: Path):
+    lint("shellcheck", script)
+
+
+def test_pre_commit_config_is_valid():
+    lint("pre-commit", "validate-config", REPO_ROOT / ".pre-commit-config.yaml")
