@@ -122,6 +122,9 @@ class PageSession:
             result = self._run(block, command.text, strict=False)
             spent += result.duration_s
             actual = self.sandbox.redact(result.output).splitlines()
+            # A transcript cannot show trailing blank lines (they read as layout), so drop them.
+            while actual and not actual[-1].strip():
+                actual.pop()
             comparison = compare(command.expected, actual)
             where = f"line {block.body_line + command.offset}: $ {command.text}"
             expected = "\n".join(command.expected)

@@ -1,0 +1,3 @@
+from mlx_service import greeting
+
+print(greeting("docker"))

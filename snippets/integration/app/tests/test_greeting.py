@@ -1,0 +1,5 @@
+from mlx_service import greeting
+
+
+def test_greeting() -> None:
+    assert greeting("ci") == "hello, ci"

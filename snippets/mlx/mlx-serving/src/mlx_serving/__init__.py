@@ -1,0 +1,5 @@
+"""Serving helpers for MLX Foundation models."""
+
+
+def greeting() -> str:
+    return "mlx-serving is ready"
