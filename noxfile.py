@@ -12,7 +12,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "docs", "tests", "examples"]
+nox.options.sessions = ["lint", "docs", "tests", "examples", "browser", "zensical"]
 nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
@@ -60,7 +60,32 @@ def examples(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The harness's own tests, on small fixture pages."""
     install(session, "test")
-    session.run("pytest", *xdist_args(), "tests", *session.posargs)
+    session.run("pytest", *xdist_args(), "tests", "--ignore=tests/browser", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def browser(session: nox.Session) -> None:
+    """Build the site, serve it on localhost and check it in headless Chromium (Debian's
+    /usr/bin/chromium): clean loads, localhost-only requests, search, copy, tabs, axe-core."""
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).is_file():
+        message = f"no Chromium at {chromium}: `apt-get install chromium` (CI installs it)"
+        if os.environ.get("CI"):
+            session.error(message)
+        session.skip(message)
+    install(session, "docs", "test", "browser")
+    if not Path("tests/browser/node_modules/axe-core").is_dir():
+        session.run("npm", "ci", "--silent", "--prefix", "tests/browser", external=True)
+    session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", "site")
+    session.run("python", "-m", "harness.site_links", "site", env={"PYTHONPATH": "tests"})
+    session.run("pytest", *xdist_args(), "tests/browser", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def zensical(session: nox.Session) -> None:
+    """Non-blocking: does the site build with Zensical, Material's successor, and what breaks?"""
+    install(session, "docs", "zensical")
+    session.run("python", "-m", "harness.zensical_check", env={"PYTHONPATH": "tests"})
 
 
 @nox.session(python=PYTHON)

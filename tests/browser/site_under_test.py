@@ -1,0 +1,51 @@
+"""What the browser tests look at: the built site, its pages, and what a page requests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Page
+
+REPO = Path(__file__).resolve().parents[2]
+SITE = Path(os.environ.get("SITE_DIR", REPO / "site"))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = REPO / "build" / "screenshots"
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# Flags that keep Chromium from calling home: this machine (and a reader offline) has no network.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def pages() -> list[str]:
+    """Every page of the built site, as a path below the site root."""
+    if not (SITE / "index.html").is_file():
+        raise pytest.UsageError(f"{SITE} has no built site: run `nox -s browser`")
+    found = sorted(p.relative_to(SITE).parent.as_posix() for p in SITE.rglob("index.html"))
+    return [page for page in found if not page.startswith(("assets", "search"))]
+
+
+class Recorder:
+    """What a page did while loading: its requests, failures and console errors."""
+
+    def __init__(self, page: Page) -> None:
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("requestfailed", lambda request: self.failed.append(request.url))
+        page.on(
+            "console",
+            lambda message: (
+                self.console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
+
+    def third_party(self) -> list[str]:
+        return [url for url in self.requests if urlparse(url).hostname not in LOCAL_HOSTS
+                and not url.startswith(("data:", "blob:"))]  # fmt: skip
