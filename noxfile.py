@@ -64,6 +64,20 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """pip vs uv on the guide's requirement files (local index, interleaved runs) into
+    docs/data/benchmarks.json, then the harness's own cost from the last examples report.
+    `nox -s bench -- --runs 3 --sets mlx` for a shorter run."""
+    install(session, "bench")
+    env = {"PYTHONPATH": "tests"}
+    session.run("python", "-m", "bench", *session.posargs, env=env)
+    if Path("build/examples-report.json").is_file():
+        session.run("python", "-m", "bench.harness_cost", env=env)
+    else:
+        session.log("no build/examples-report.json yet: run `nox -s examples` for harness figures")
+
+
+@nox.session(python=PYTHON)
 def browser(session: nox.Session) -> None:
     """Build the site, serve it on localhost and check it in headless Chromium (Debian's
     /usr/bin/chromium): clean loads, localhost-only requests, search, copy, tabs, axe-core."""

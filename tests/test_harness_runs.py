@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO
 
 
 def test_a_page_is_one_shell_session(run_page):
@@ -78,17 +79,25 @@ def test_a_hanging_command_is_killed_and_the_run_goes_on(run_page):
     assert run.block(3)["outcome"] == "error"
     assert "timed out after 1s" in run.block(3)["message"]
     assert run.block(7)["outcome"] == "passed"
+    processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert "sleep 310" not in processes, "the killed command left processes behind"
 
 
 def test_nothing_leaks_outside_the_sandbox(run_page, tmp_path):
     home = Path.home()
     real_cache = home / ".cache" / "uv"
-    before = sorted(os.listdir(home)), snapshot(real_cache)
+    before = sorted(os.listdir(home)), snapshot(real_cache), repo_status()
     run = run_page("isolation.md")
     assert run.returncode == 0, run.output
-    assert (sorted(os.listdir(home)), snapshot(real_cache)) == before
+    assert (sorted(os.listdir(home)), snapshot(real_cache), repo_status()) == before
     assert not (home / "written-into-home").exists()
     assert not list((tmp_path / "sandboxes").iterdir()), "sandbox directories left behind"
+
+
+def repo_status() -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True
+    ).stdout
 
 
 def snapshot(directory: Path) -> list[tuple[str, int]]:

@@ -304,6 +304,7 @@ class ReportCollector:
     def __init__(self, harness: Harness) -> None:
         self.harness = harness
         self.records: dict[tuple[str, int], report.Record] = {}
+        self.started = time.perf_counter()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(
@@ -327,7 +328,13 @@ class ReportCollector:
         for page in sorted(pages):
             for entry in display_records(page):
                 self.records.setdefault((entry["page"], entry["line"]), entry)
-        report.write(self.harness.report_path, self.harness.uv_version, list(self.records.values()))
+        report.write(
+            self.harness.report_path,
+            self.harness.uv_version,
+            list(self.records.values()),
+            wall_s=round(time.perf_counter() - self.started, 2),
+            workers=getattr(session.config.option, "numprocesses", None) or 1,
+        )
         if not is_filtered(session.config) and (dropped := self.dropped(pages)):
             session.config.get_terminal_writer().line(
                 "blocks neither run, checked nor skipped:\n" + "\n".join(dropped), red=True

@@ -32,11 +32,12 @@ def summary(records: Iterable[Record]) -> str:
     )
 
 
-def write(path: Path, uv_version: str, records: list[Record]) -> None:
-    """Write atomically, so an interrupted run never leaves half a JSON file behind."""
+def write(path: Path, uv_version: str, records: list[Record], **run: Any) -> None:
+    """Write atomically, so an interrupted run never leaves half a JSON file behind. `run` adds
+    facts about the run itself (wall time, workers)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     ordered = sorted(records, key=lambda r: (r["page"], r["line"]))
-    data = {"uv_version": uv_version, "summary": summary(ordered), "blocks": ordered}
+    data = {"uv_version": uv_version, **run, "summary": summary(ordered), "blocks": ordered}
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         json.dump(data, stream, indent=1)

@@ -46,9 +46,74 @@ def compatibility_table() -> str:
     return "\n".join(lines)
 
 
+BENCHMARKS = COMPAT_DIR.parent / "benchmarks.json"
+
+
+def benchmarks() -> dict[str, Any]:
+    return json.loads(BENCHMARKS.read_text(encoding="utf-8"))
+
+
+def benchmark_facts() -> str:
+    data = benchmarks()
+    machine, versions = data["machine"], data["versions"]
+    return (
+        f"Measured on {data['measured']} on {machine['os']} with {machine['cpus']} CPUs and "
+        f"Python {machine['python']}: pip {versions['pip']}, pip-tools {versions['pip-tools']}, "
+        f"uv {versions['uv']}. Packages came from a {data['index']}; each scenario ran "
+        f"{data['runs']} times per tool, pip and uv interleaved."
+    )
+
+
+def benchmark_table(set_name: str) -> str:
+    (chosen,) = [s for s in benchmarks()["sets"] if s["name"] == set_name]
+    lines = [
+        f"{chosen['description']}, {chosen['packages']} packages.",
+        "",
+        "| scenario | pip median (min to max) | uv median (min to max) | pip / uv |",
+        "|---|---|---|---|",
+    ]
+    for row in chosen["results"]:
+        pip, uv = row["pip"], row["uv"]
+        lines.append(
+            f"| {row['scenario']} | {pip['median_s']:.2f} s ({pip['min_s']:.2f} to "
+            f"{pip['max_s']:.2f}) | {uv['median_s']:.2f} s ({uv['min_s']:.2f} to "
+            f"{uv['max_s']:.2f}) | {row['ratio']}x |"
+        )
+    return "\n".join(lines)
+
+
+def benchmark_chart(set_name: str) -> str:
+    """Horizontal bars of the medians, generated from the data (never drawn by hand)."""
+    (chosen,) = [s for s in benchmarks()["sets"] if s["name"] == set_name]
+    rows = chosen["results"]
+    longest = max(max(r["pip"]["median_s"], r["uv"]["median_s"]) for r in rows)
+    width, label_w, bar_h = 640, 260, 14
+    parts = []
+    for index, row in enumerate(rows):
+        y = 10 + index * 44
+        parts.append(f'<text x="0" y="{y + 18}" font-size="12">{row["scenario"]}</text>')
+        for offset, (tool, colour) in enumerate((("pip", "#8a5300"), ("uv", "#3b2dbf"))):
+            seconds = row[tool]["median_s"]
+            length = max(1.0, (width - label_w - 90) * seconds / longest)
+            top = y + offset * (bar_h + 2)
+            parts.append(
+                f'<rect x="{label_w}" y="{top}" width="{length:.1f}" height="{bar_h}" '
+                f'fill="{colour}"/><text x="{label_w + length + 4:.1f}" y="{top + 11}" '
+                f'font-size="11">{tool} {seconds:.2f} s</text>'
+            )
+    height = 20 + len(rows) * 44
+    title = f"Median seconds, pip and uv, {chosen['description']}"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{title}" '
+        f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px">'
+        f"<title>{title}</title>" + "".join(parts) + "</svg>"
+    )
+
+
 def define_env(env: Any) -> None:
     env.variables.update(page_variables())
-    env.macro(compatibility_table)
+    for macro in (compatibility_table, benchmark_facts, benchmark_table, benchmark_chart):
+        env.macro(macro)
 
 
 def on_post_page_macros(env: Any) -> None:
