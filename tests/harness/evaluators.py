@@ -61,6 +61,8 @@ class PageSession:
         self.settings = settings
         self.update = update
         self.edits: list[Edit] = []
+        self.print_runner = sandbox.state / "print_runner.py"
+        self.print_runner.write_text(python_blocks.RUNNER, encoding="utf-8")
 
     def evaluate(self, block: Block) -> Outcome:
         if block.mode is Mode.SKIP:
@@ -171,14 +173,12 @@ class PageSession:
         state = self.sandbox.state
         source = state / f"block_{block.line}.py"
         source.write_text(block.body, encoding="utf-8")
-        runner = state / "print_runner.py"
-        runner.write_text(python_blocks.RUNNER, encoding="utf-8")
         records = state / f"block_{block.line}.prints.json"
         # The page's own venv when it made one, as `python` would be for the reader.
         script = (
             'if [ -n "${VIRTUAL_ENV:-}" ]; then py=python; '
             "elif [ -x .venv/bin/python ]; then py=.venv/bin/python; else py=python3; fi; "
-            f'"$py" "{runner}" "{source}" "{records}"'
+            f'"$py" "{self.print_runner}" "{source}" "{records}"'
         )
         result = self._run(block, script, strict=False)
         self._check_status(block, result)

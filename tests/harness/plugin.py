@@ -271,20 +271,14 @@ def uv_counts(block: Block, *, ran: bool) -> dict[str, int]:
     return {"uv_commands": count, "uv_commands_run": count if ran else 0}
 
 
-def display_records(page: str) -> list[report.Record]:
-    path = REPO_ROOT / page
-    text = path.read_bytes().decode("utf-8", errors="replace")
-    records = []
-    for item in lex(path, text):
-        if isinstance(item, Block) and item.kind is Kind.DISPLAY:
-            entry = base_record(item, page, item.line)
-            entry.update(
-                mode=Mode.SKIP.value,
-                outcome="skipped",
-                reason=f"display only: a {item.language} block shows text, it runs nothing",
-            )
-            records.append(entry)
-    return records
+def display_record(block: Block, page: str) -> report.Record:
+    entry = base_record(block, page, block.line)
+    entry.update(
+        mode=Mode.SKIP.value,
+        outcome="skipped",
+        reason=f"display only: a {block.language} block shows text, it runs nothing",
+    )
+    return entry
 
 
 def is_filtered(config: pytest.Config) -> bool:
@@ -321,13 +315,10 @@ class ReportCollector:
             if key == "harness_block":
                 self.records[(value["page"], value["line"])] = value
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if hasattr(session.config, "workerinput") or not self.records:
             return  # xdist workers send their records to the controller
-        pages = {page for page, _ in self.records}
-        for page in sorted(pages):
-            for entry in display_records(page):
-                self.records.setdefault((entry["page"], entry["line"]), entry)
+        dropped = self.account_for({page for page, _ in self.records})
         report.write(
             self.harness.report_path,
             self.harness.uv_version,
@@ -335,21 +326,25 @@ class ReportCollector:
             wall_s=round(time.perf_counter() - self.started, 2),
             workers=getattr(session.config.option, "numprocesses", None) or 1,
         )
-        if not is_filtered(session.config) and (dropped := self.dropped(pages)):
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        if dropped and not interrupted and not is_filtered(session.config):
             session.config.get_terminal_writer().line(
                 "blocks neither run, checked nor skipped:\n" + "\n".join(dropped), red=True
             )
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
-    def dropped(self, pages: Iterable[str]) -> list[str]:
-        """Blocks the lexer sees on the pages run that have no record: silently dropped."""
+    def account_for(self, pages: Iterable[str]) -> list[str]:
+        """Record the display-only blocks of the pages run (they are not test items) and return
+        the blocks that still have no record: the silently dropped ones."""
         missing = []
-        for page in pages:
+        for page in sorted(pages):
             path = REPO_ROOT / page
             for item in lex(path, path.read_bytes().decode("utf-8", errors="replace")):
-                line = item.line
-                if (page, line) not in self.records:
-                    missing.append(f"{page}:{line}")
+                key = (page, item.line)
+                if isinstance(item, Block) and item.kind is Kind.DISPLAY:
+                    self.records.setdefault(key, display_record(item, page))
+                elif key not in self.records:
+                    missing.append(f"{page}:{item.line}")
         return missing
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:

@@ -67,7 +67,8 @@ def benchmark_facts() -> str:
 def benchmark_table(set_name: str) -> str:
     (chosen,) = [s for s in benchmarks()["sets"] if s["name"] == set_name]
     lines = [
-        f"{chosen['description']}, {chosen['packages']} packages.",
+        f"{chosen['description'][:1].upper()}{chosen['description'][1:]}: "
+        f"{chosen['packages']} packages.",
         "",
         "| scenario | pip median (min to max) | uv median (min to max) | pip / uv |",
         "|---|---|---|---|",
@@ -91,7 +92,7 @@ def benchmark_chart(set_name: str) -> str:
     parts = []
     for index, row in enumerate(rows):
         y = 10 + index * 44
-        parts.append(f'<text x="0" y="{y + 18}" font-size="12">{row["scenario"]}</text>')
+        parts.append(f'<text x="0" y="{y + 18}" font-size="12" fill="currentColor">{row["scenario"]}</text>')
         for offset, (tool, colour) in enumerate((("pip", "#8a5300"), ("uv", "#3b2dbf"))):
             seconds = row[tool]["median_s"]
             length = max(1.0, (width - label_w - 90) * seconds / longest)
@@ -99,7 +100,7 @@ def benchmark_chart(set_name: str) -> str:
             parts.append(
                 f'<rect x="{label_w}" y="{top}" width="{length:.1f}" height="{bar_h}" '
                 f'fill="{colour}"/><text x="{label_w + length + 4:.1f}" y="{top + 11}" '
-                f'font-size="11">{tool} {seconds:.2f} s</text>'
+                f'font-size="11" fill="currentColor">{tool} {seconds:.2f} s</text>'
             )
     height = 20 + len(rows) * 44
     title = f"Median seconds, pip and uv, {chosen['description']}"
