@@ -27,6 +27,10 @@ def test_network_down_is_an_environment_error_not_a_docs_failure(run_page):
     assert network["failure_class"] == "environment"
     assert "environment, not the docs" in network["message"]
     assert run.block(12)["outcome"] == "passed"
+    # The next block fails only because the install above could not happen: not drift either.
+    consequence = run.block(17)
+    assert consequence["failure_class"] == "environment"
+    assert "follows the environment failure at line 6" in consequence["message"]
     assert not any(b["outcome"] == "failed" for b in run.report["blocks"])
 
 

@@ -61,6 +61,7 @@ class PageSession:
         self.settings = settings
         self.update = update
         self.edits: list[Edit] = []
+        self.environment_broken: int | None = None  # line of the page's first environment failure
         self.print_runner = sandbox.state / "print_runner.py"
         self.print_runner.write_text(python_blocks.RUNNER, encoding="utf-8")
 
@@ -73,7 +74,24 @@ class PageSession:
             Kind.PYTHON: self._python,
             Kind.FILE: self._file,
         }[block.kind]
-        return handler(block)
+        try:
+            return handler(block)
+        except BlockFailure as failure:
+            raise self._after_environment(block, failure) from None
+
+    def _after_environment(self, block: Block, failure: BlockFailure) -> BlockFailure:
+        """A page is one session: once the environment broke it (a download that could not
+        happen), later failures on the page are consequences, not evidence about the docs."""
+        if failure.failure is Failure.ENVIRONMENT:
+            self.environment_broken = self.environment_broken or block.line
+            return failure
+        if self.environment_broken is None:
+            return failure
+        return BlockFailure(
+            f"environment, not the docs: follows the environment failure at line "
+            f"{self.environment_broken} of this page\n{failure}",
+            Failure.ENVIRONMENT,
+        )
 
     def _timeout(self, block: Block) -> float:
         return block.timeout or self.settings.block_timeout

@@ -26,7 +26,15 @@ def compatibility_table() -> str:
     if not runs:
         return "*No drift runs recorded yet: run `nox -s drift -- <version>`.*"
     pages = sorted({page for run in runs for page in run["pages"]})
-    header = "| page | " + " | ".join(f"uv {run['uv_version']}" for run in runs) + " |"
+    pin = page_variables()["uv_version"]
+    header = (
+        "| page | "
+        + " | ".join(
+            f"uv {run['uv_version']}" + (" (pinned)" if run["uv_version"] == pin else "")
+            for run in runs
+        )
+        + " |"
+    )
     lines = [header, "|---" * (len(runs) + 1) + "|"]
     for page in pages:
         cells = []
@@ -35,7 +43,7 @@ def compatibility_table() -> str:
             if counts is None:
                 cells.append("not run")
             elif counts["drift"]:
-                cells.append(f"breaks ({counts['drift']} blocks)")
+                cells.append(f"breaks ({counts['drift']} block{'s' * (counts['drift'] > 1)})")
             elif counts["environment"]:
                 cells.append(f"works (network-limited: {counts['environment']} blocks)")
             else:
@@ -92,7 +100,9 @@ def benchmark_chart(set_name: str) -> str:
     parts = []
     for index, row in enumerate(rows):
         y = 10 + index * 44
-        parts.append(f'<text x="0" y="{y + 18}" font-size="12" fill="currentColor">{row["scenario"]}</text>')
+        parts.append(
+            f'<text x="0" y="{y + 18}" font-size="12" fill="currentColor">{row["scenario"]}</text>'
+        )
         for offset, (tool, colour) in enumerate((("pip", "#8a5300"), ("uv", "#3b2dbf"))):
             seconds = row[tool]["median_s"]
             length = max(1.0, (width - label_w - 90) * seconds / longest)
