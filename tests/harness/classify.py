@@ -47,11 +47,15 @@ def environment_cause(output: str) -> str | None:
     return None
 
 
+def signatures(output: str) -> set[str]:
+    return {match.group(0).lower() for match in ENVIRONMENT.finditer(output)}
+
+
 def classify(output: str, *, status_wrong: bool, expected: str = "") -> Failure:
-    """Classify a failed command from what it printed. A network message the page itself
-    expects (a troubleshooting page shows one on purpose) is not an environment failure."""
-    cause = environment_cause(output)
-    if cause and not environment_cause(expected):
+    """Classify a failed command from what it printed. A network failure the page shows on
+    purpose (a troubleshooting page expects a timeout) is not an environment failure, but a
+    different one on top of it (the proxy refused instead) is."""
+    if signatures(output) - signatures(expected):
         return Failure.ENVIRONMENT
     if USAGE_FOOTER in output and USAGE_FOOTER not in expected:
         return Failure.USAGE

@@ -1,0 +1,31 @@
+"""Failure classes: drift in uv versus trouble in the machine's environment."""
+
+from harness.classify import Failure, classify
+
+REFUSED = "error: Failed to fetch\n  cause: tcp connect error\n  cause: Connection refused"
+TIMEOUT = "error: Failed to fetch\n  cause: operation timed out"
+USAGE = "error: unexpected argument '--x' found\n\nUsage: uv pip install\n\n" + (
+    "For more information, try '--help'."
+)
+
+
+def test_a_network_error_is_the_environment():
+    assert classify(REFUSED, status_wrong=True) is Failure.ENVIRONMENT
+
+
+def test_a_network_error_the_page_expects_is_judged_as_output():
+    assert classify(TIMEOUT + "\nextra", status_wrong=False, expected=TIMEOUT) is Failure.OUTPUT
+
+
+def test_another_network_error_than_the_expected_one_is_the_environment():
+    assert classify(REFUSED, status_wrong=False, expected=TIMEOUT) is Failure.ENVIRONMENT
+
+
+def test_a_usage_error_is_usage_unless_expected():
+    assert classify(USAGE, status_wrong=True) is Failure.USAGE
+    assert classify(USAGE + "\n!", status_wrong=False, expected=USAGE) is Failure.OUTPUT
+
+
+def test_otherwise_exit_status_or_output():
+    assert classify("boom", status_wrong=True) is Failure.EXIT_STATUS
+    assert classify("boom", status_wrong=False) is Failure.OUTPUT
