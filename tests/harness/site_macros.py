@@ -91,6 +91,13 @@ def benchmark_table(set_name: str) -> str:
     return "\n".join(lines)
 
 
+def benchmark_ratio(set_name: str, scenario: str) -> str:
+    """One measured pip/uv ratio, for prose that cites the benchmark."""
+    (chosen,) = [s for s in benchmarks()["sets"] if s["name"] == set_name]
+    (row,) = [r for r in chosen["results"] if r["scenario"] == scenario]
+    return f"{row['ratio']}x"
+
+
 def benchmark_chart(set_name: str) -> str:
     """Horizontal bars of the medians, generated from the data (never drawn by hand)."""
     (chosen,) = [s for s in benchmarks()["sets"] if s["name"] == set_name]
@@ -123,7 +130,14 @@ def benchmark_chart(set_name: str) -> str:
 
 def define_env(env: Any) -> None:
     env.variables.update(page_variables())
-    for macro in (compatibility_table, benchmark_facts, benchmark_table, benchmark_chart):
+    macros = (
+        compatibility_table,
+        benchmark_facts,
+        benchmark_table,
+        benchmark_ratio,
+        benchmark_chart,
+    )
+    for macro in macros:
         env.macro(macro)
 
 
