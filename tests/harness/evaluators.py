@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from . import no_run, python_blocks, transcript
@@ -46,8 +45,6 @@ class BlockSkipped(Exception):
 class Outcome:
     outcome: str  # passed | failed | skipped | checked | error
     message: str = ""
-    commands: int = 0  # shell commands (or scripts) in the block
-    executed: int = 0  # of those, actually run
     command_time_s: float = 0.0  # time spent inside the block's own processes
     recorded: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -134,7 +131,7 @@ class PageSession:
             problems = [p for c in commands for p in no_run.check_script(self.sandbox, c.text)]
             if problems:
                 raise BlockFailure("\n".join(problems), Failure.USAGE)
-            return Outcome("checked", block.reason, commands=len(commands))
+            return Outcome("checked", block.reason)
         spent = 0.0
         recorded = False
         for number, command in enumerate(commands):
@@ -165,10 +162,7 @@ class PageSession:
                 f"to record it\n{comparison.diff}",
                 result.output, status_wrong=False, expected=expected,
             )  # fmt: skip
-        return Outcome(
-            "passed", commands=len(commands), executed=len(commands), command_time_s=spent,
-            recorded=recorded,
-        )  # fmt: skip
+        return Outcome("passed", command_time_s=spent, recorded=recorded)
 
     # -- bash/sh -----------------------------------------------------------------------------
 
@@ -176,10 +170,10 @@ class PageSession:
         if block.mode is Mode.NO_RUN:
             if problems := no_run.check_script(self.sandbox, block.body):
                 raise BlockFailure("\n".join(problems), Failure.USAGE)
-            return Outcome("checked", block.reason, commands=1)
+            return Outcome("checked", block.reason)
         result = self._run(block, block.body, strict=True)
         self._check_status(block, result)
-        return Outcome("passed", commands=1, executed=1, command_time_s=result.duration_s)
+        return Outcome("passed", command_time_s=result.duration_s)
 
     # -- python ------------------------------------------------------------------------------
 
@@ -187,7 +181,7 @@ class PageSession:
         if error := no_run.python_syntax(block.body):
             raise BlockFailure(f"Python syntax: {error}", Failure.USAGE)
         if block.mode is Mode.NO_RUN:
-            return Outcome("checked", block.reason, commands=1)
+            return Outcome("checked", block.reason)
         state = self.sandbox.state
         source = state / f"block_{block.line}.py"
         source.write_text(block.body, encoding="utf-8")
@@ -210,7 +204,7 @@ class PageSession:
                     ),
                     Failure.OUTPUT,
                 )
-        return Outcome("passed", commands=1, executed=1, command_time_s=result.duration_s)
+        return Outcome("passed", command_time_s=result.duration_s)
 
     # -- files -------------------------------------------------------------------------------
 
@@ -222,10 +216,3 @@ class PageSession:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(block.body, encoding="utf-8")
         return Outcome("passed", extra={"file": block.title})
-
-
-def page_relative(page: Path, root: Path) -> str:
-    try:
-        return page.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return page.as_posix()

@@ -237,7 +237,7 @@ def evaluate(example: Example) -> None:
             command_time_s=round(outcome.command_time_s, 4),
             overhead_s=round(max(duration - outcome.command_time_s, 0.0), 4),
             recorded=outcome.recorded,
-            **uv_counts(block, ran=outcome.executed > 0),
+            **uv_counts(block, ran=block.mode not in (Mode.NO_RUN, Mode.SKIP)),
             **outcome.extra,
         )
         example.namespace[RECORDS][example.line] = entry
