@@ -19,10 +19,11 @@ PYTHON = "3.11"
 
 
 def install(session: nox.Session, *groups: str) -> None:
-    """Sync the session's venv to exactly the locked versions of these dependency groups."""
-    args = ["uv", "sync", "--locked", "--no-install-project"]
+    """Sync the session's venv to exactly the locked versions of these dependency groups, plus
+    the project itself (the `uvguide` package: harness, site plugin, benchmark), editable."""
+    args = ["uv", "sync", "--locked", "--no-default-groups"]
     for group in groups:
-        args += ["--only-group", group]
+        args += ["--group", group]
     session.run_install(
         *args, env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location}, silent=True
     )
@@ -69,10 +70,9 @@ def bench(session: nox.Session) -> None:
     docs/data/benchmarks.json, then the harness's own cost from the last examples report.
     `nox -s bench -- --runs 3 --sets mlx` for a shorter run."""
     install(session, "bench")
-    env = {"PYTHONPATH": "tests"}
-    session.run("python", "-m", "bench", *session.posargs, env=env)
+    session.run("python", "-m", "uvguide.bench", *session.posargs)
     if Path("build/examples-report.json").is_file():
-        session.run("python", "-m", "bench.harness_cost", env=env)
+        session.run("python", "-m", "uvguide.bench.harness_cost")
     else:
         session.log("no build/examples-report.json yet: run `nox -s examples` for harness figures")
 
@@ -91,7 +91,7 @@ def browser(session: nox.Session) -> None:
     if not Path("tests/browser/node_modules/axe-core").is_dir():
         session.run("npm", "ci", "--silent", "--prefix", "tests/browser", external=True)
     session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", "site")
-    session.run("python", "-m", "harness.site_links", "site", env={"PYTHONPATH": "tests"})
+    session.run("python", "-m", "uvguide.site.links", "site")
     session.run("pytest", *xdist_args(), "tests/browser", *session.posargs)
 
 
@@ -99,7 +99,7 @@ def browser(session: nox.Session) -> None:
 def zensical(session: nox.Session) -> None:
     """Non-blocking: does the site build with Zensical, Material's successor, and what breaks?"""
     install(session, "docs", "zensical")
-    session.run("python", "-m", "harness.zensical_check", env={"PYTHONPATH": "tests"})
+    session.run("python", "-m", "uvguide.site.zensical_check")
 
 
 @nox.session(python=PYTHON)
@@ -129,7 +129,7 @@ def drift(session: nox.Session) -> None:
         *(pytest_args or ["docs"]),
         success_codes=[0, 1],
     )
-    session.run("python", "-m", "harness.drift", str(report), env={"PYTHONPATH": "tests"})
+    session.run("python", "-m", "uvguide.drift", str(report))
 
 
 @nox.session(python=PYTHON)

@@ -13,8 +13,17 @@ from typing import Any
 
 import pytest
 
+from uvguide.lexer import PageLexer
+from uvguide.settings import load
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SETTINGS = load(REPO)
+
+
+def page_lexer(page: Path, variables: dict[str, str] | None = None) -> PageLexer:
+    """A lexer for a page of this project, with the pinned values (no uv is started)."""
+    return PageLexer(page, SETTINGS.snippets, variables or SETTINGS.page_variables())
 
 
 @dataclass

@@ -15,19 +15,17 @@ import pytest
 from pytest_examples import CodeExample, EvalExample
 from ruff.__main__ import find_ruff_bin
 
-from harness.lexer import PageLexer
-from harness.model import Block, Kind
-from harness.settings import REPO_ROOT, page_variables
+from conftest import REPO, page_lexer
+from uvguide.blocks import Block, Kind
 
 PRINT_COMMENT = re.compile(r"^(\s*)# >", re.MULTILINE)
 
 
 def python_blocks() -> list[CodeExample]:
     examples = []
-    for page in sorted((REPO_ROOT / "docs").rglob("*.md")):
-        relative = page.relative_to(REPO_ROOT)
-        lexer = PageLexer(relative, REPO_ROOT / "snippets", page_variables())
-        for item in lexer.blocks(page.read_text(encoding="utf-8")):
+    for page in sorted((REPO / "docs").rglob("*.md")):
+        relative = page.relative_to(REPO)
+        for item in page_lexer(relative).blocks(page.read_text(encoding="utf-8")):
             if isinstance(item, Block) and (
                 item.kind is Kind.PYTHON or (item.title or "").endswith(".py")
             ):

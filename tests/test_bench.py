@@ -4,21 +4,22 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
-from harness import site_macros
-from harness.settings import REPO_ROOT
+from conftest import REPO
+from uvguide.site import macros
 
 
-def test_bench_runs_on_a_tiny_set_and_writes_valid_data(tmp_path, monkeypatch):
+def test_bench_runs_on_a_tiny_set_and_writes_valid_data(tmp_path):
     out = tmp_path / "benchmarks.json"
     subprocess.run(
-        [sys.executable, "-m", "bench", "--runs", "1", "--sets", "tiny", "--out", str(out)],
-        cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": "tests"}, check=True,
-        capture_output=True, timeout=600,
-    )  # fmt: skip
+        [sys.executable, "-m", "uvguide.bench", "--runs", "1", "--sets", "tiny", "--out", str(out)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     data = json.loads(out.read_text())
     assert data["versions"]["uv"] and data["machine"]["cpus"] >= 1
     (tiny,) = data["sets"]
@@ -35,6 +36,5 @@ def test_bench_runs_on_a_tiny_set_and_writes_valid_data(tmp_path, monkeypatch):
             assert (
                 len(stats["runs_s"]) == 1 and stats["min_s"] <= stats["median_s"] <= stats["max_s"]
             )
-    monkeypatch.setattr(site_macros, "BENCHMARKS", out)
-    assert "| warm install (populated cache) |" in site_macros.benchmark_table("tiny")
-    assert site_macros.benchmark_chart("tiny").count("<rect") == 10
+    assert "| warm install (populated cache) |" in macros.benchmark_table(tmp_path, "tiny")
+    assert macros.benchmark_chart(tmp_path, "tiny").count("<rect") == 10

@@ -1,6 +1,7 @@
 """Failure classes: drift in uv versus trouble in the machine's environment."""
 
-from harness.classify import Failure, classify
+from uvguide.classify import classify
+from uvguide.results import FailureClass as Failure
 
 REFUSED = "error: Failed to fetch\n  cause: tcp connect error\n  cause: Connection refused"
 TIMEOUT = "error: Failed to fetch\n  cause: operation timed out"

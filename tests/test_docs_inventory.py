@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.lexer import PageLexer
-from harness.model import Block, Kind, Mode, Problem
-from harness.settings import REPO_ROOT, page_variables
+from conftest import REPO, page_lexer
+from uvguide.blocks import Block, Kind, Mode, Problem
 
-PAGES = sorted((REPO_ROOT / "docs").rglob("*.md"))
+PAGES = sorted((REPO / "docs").rglob("*.md"))
 OPENING = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
@@ -41,11 +40,10 @@ def test_docs_has_pages():
     assert len(PAGES) >= 3
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(REPO_ROOT).as_posix())
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_every_block_is_seen_and_accounted_for(page: Path):
     text = page.read_text(encoding="utf-8")
-    lexer = PageLexer(page.relative_to(REPO_ROOT), REPO_ROOT / "snippets", page_variables())
-    items = list(lexer.blocks(text))
+    items = list(page_lexer(page.relative_to(REPO)).blocks(text))
     problems = [str(item) for item in items if isinstance(item, Problem)]
     assert not problems
     blocks = [item for item in items if isinstance(item, Block)]

@@ -88,7 +88,7 @@ def test_same_results_with_one_or_two_workers_and_any_page_order(tmp_path: Path)
 
 def test_sandboxes_never_live_inside_a_project(tmp_path: Path, monkeypatch):
     """nox points TMPDIR into .nox/: a sandbox there would find the repo's venv and config."""
-    from harness.sandbox import sandbox_base
+    from uvguide.sandbox import sandbox_base
 
     project = tmp_path / "project"
     (project / "tmp").mkdir(parents=True)

@@ -14,7 +14,7 @@ def test_a_page_is_one_shell_session(run_page):
     run = run_page("session.md")
     assert run.returncode == 0, run.output
     outcomes = run.outcomes()
-    assert set(outcomes.values()) == {"passed", "checked", "skipped"}, outcomes
+    assert set(outcomes.values()) == {"passed", "checked", "skipped", "display"}, outcomes
     assert run.block(52)["mode"] == "expect-fail"
     assert run.block(61)["outcome"] == "checked"
     assert run.block(67)["mode"] == "hidden"
@@ -46,8 +46,11 @@ def test_an_expected_failure_that_succeeds_fails(run_page):
 
 def test_no_run_blocks_are_still_checked(run_page):
     run = run_page("no_run_checks.md")
-    assert run.outcomes() == {3: "failed", 9: "failed", 15: "checked"}, run.output
+    assert run.outcomes() == {3: "failed", 9: "error", 15: "checked"}, run.output
+    assert run.block(3)["failure_class"] == "usage"
     assert "uv rejects `uv pip install --no-such-flag fastapi`" in run.block(3)["message"]
+    # A syntax error is the page's own fault, not a change in uv: malformed, not drift.
+    assert run.block(9)["failure_class"] == "malformed"
     assert "shell syntax" in run.block(9)["message"]
 
 
@@ -132,3 +135,37 @@ def test_record_mode_writes_the_pin_as_a_variable(run_page, tmp_path):
     text = page.read_text()
     assert "uv {{ uv_version }} (" in text
     assert "$ uv --version" in text and "Prose stays as it is." in text
+
+
+def test_a_recorded_output_that_grows_the_page_keeps_every_block_in_the_report(run_page, tmp_path):
+    page = tmp_path / "record_grows.md"
+    page.write_text((FIXTURES / "record_grows.md").read_text())
+    run = run_page("record_grows.md", "--update-examples", page=page)
+    assert run.returncode == 0, run.output
+    assert "one\ntwo\nthree\n```" in page.read_text(), "the output was recorded"
+    # Lines as the run collected them, before the page grew by two lines.
+    assert run.outcomes() == {3: "passed", 8: "passed", 13: "display", 17: "passed"}
+    assert run.block(3)["recorded"] is True
+    assert run_page("record_grows.md", page=page).returncode == 0
+
+
+def test_a_malformed_transcript_and_a_hang_are_told_apart(run_page):
+    run = run_page("malformed.md")
+    assert run.returncode == 1
+    assert run.block(3)["outcome"] == "error"
+    assert run.block(3)["failure_class"] == "malformed"
+    assert "nothing follows" in run.block(3)["message"]
+    assert run.block(11)["outcome"] == "error"
+    assert run.block(11)["failure_class"] == "timeout"
+    assert run.block(11)["commands"][0]["text"] == "sleep 30"
+    assert run.block(11)["failed_command"] == 0
+
+
+def test_a_changed_print_comment_fails(run_page, tmp_path):
+    page = tmp_path / "session.md"
+    page.write_text((FIXTURES / "session.md").read_text().replace("#> True", "#> False"))
+    run = run_page("session.md", page=page)
+    assert run.returncode == 1
+    python = run.block(39)
+    assert python["outcome"] == "failed" and python["failure_class"] == "output"
+    assert "-False" in python["message"] and "+True" in python["message"]

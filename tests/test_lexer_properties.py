@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.lexer import PageLexer
-from harness.model import Block, Problem
-from harness.plugin import PageDocument, parse_page
-from harness.settings import REPO_ROOT, page_variables
+from conftest import page_lexer
+from uvguide.blocks import Block, Problem
+from uvguide.plugin import PageDocument, lex_page
 
 FRAGMENTS = st.sampled_from(
     [
@@ -30,7 +32,7 @@ PAGES = st.lists(FRAGMENTS | st.text(max_size=30), max_size=40).map("\n".join)
 
 
 def lex(text: str) -> list[Block | Problem]:
-    return list(PageLexer(Path("page.md"), REPO_ROOT / "snippets", page_variables()).blocks(text))
+    return list(page_lexer(Path("page.md")).blocks(text))
 
 
 @settings(max_examples=300, deadline=None)
@@ -58,12 +60,24 @@ def test_blocks_never_overlap(text: str):
 def test_any_bytes_become_regions_not_tracebacks(tmp_path: Path, raw: bytes, text: str):
     page = tmp_path / "page.md"
     page.write_bytes(text.encode() + raw)
-    document = PageDocument.parse(str(page), parse_page)
-    for region in document.regions:
-        assert isinstance(region[1].parsed, Block | Problem)
+    lexer = page_lexer(Path("page.md"))
+    document = PageDocument.parse(str(page), lambda doc: lex_page(doc, lexer)[0])
+    for _, region in document.regions:
+        assert isinstance(region.parsed, Block | Problem)
 
 
 def test_a_huge_block_is_one_block():
     body = "\n".join(f"$ echo {n}\n{n}" for n in range(20_000))
     (block,) = lex(f"```console\n{body}\n```\n")
     assert isinstance(block, Block) and block.body.count("\n") == 40_000
+
+
+def test_the_lexer_needs_no_uv(tmp_path: Path):
+    """Lexing is pure: these tests pass with no uv anywhere on PATH."""
+    path = ":".join(p for p in os.environ["PATH"].split(":") if not (Path(p) / "uv").exists())
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", __file__, "-k", "not needs_no_uv"],
+        env={**os.environ, "PATH": path}, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "passed" in result.stdout

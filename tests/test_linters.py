@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from harness.settings import REPO_ROOT
+from conftest import REPO
 
 WORKFLOWS = sorted(
     [
-        *(REPO_ROOT / ".github" / "workflows").glob("*.yml"),
-        *REPO_ROOT.glob("snippets/**/workflows/*.yml"),
+        *(REPO / ".github" / "workflows").glob("*.yml"),
+        *REPO.glob("snippets/**/workflows/*.yml"),
     ]
 )
-DOCKERFILES = sorted(REPO_ROOT.glob("snippets/**/Dockerfile"))
-SCRIPTS = sorted([REPO_ROOT / ".ci" / "run", *REPO_ROOT.glob("snippets/**/*.sh")])
+DOCKERFILES = sorted(REPO.glob("snippets/**/Dockerfile"))
+SCRIPTS = sorted([REPO / ".ci" / "run", *REPO.glob("snippets/**/*.sh")])
 
 
 def lint(*argv: str | Path) -> None:
@@ -28,7 +28,7 @@ def lint(*argv: str | Path) -> None:
 
 
 def ids(path: Path) -> str:
-    return path.relative_to(REPO_ROOT).as_posix()
+    return path.relative_to(REPO).as_posix()
 
 
 def test_there_is_something_to_lint():
@@ -51,4 +51,4 @@ def test_script_passes_shellcheck(script: Path):
 
 
 def test_pre_commit_config_is_valid():
-    lint("pre-commit", "validate-config", REPO_ROOT / ".pre-commit-config.yaml")
+    lint("pre-commit", "validate-config", REPO / ".pre-commit-config.yaml")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
@@ -12,20 +9,13 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 from site_under_test import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, SITE
 
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+from uvguide import localhost
 
 
 @pytest.fixture(scope="session")
 def base_url() -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with localhost.serve(SITE) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

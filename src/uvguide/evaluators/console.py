@@ -1,0 +1,82 @@
+"""Console blocks: a transcript, run command by command, each output compared with the page."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from .. import static_checks, transcript
+from ..blocks import Block
+from ..matcher import compare
+from ..page_rewrite import Edit
+from ..results import BlockResult, CommandRun, FailureClass
+from ..uv_calls import uv_invocations
+from .failure import BlockFailure
+
+if TYPE_CHECKING:
+    from ..page_session import PageSession
+
+
+def parse(block: Block) -> list[transcript.Command]:
+    try:
+        commands = transcript.parse(block.body)
+    except transcript.TranscriptError as error:
+        raise BlockFailure(
+            f"line {block.body_line + error.offset}: {error}", FailureClass.MALFORMED
+        ) from None
+    if not commands:
+        raise BlockFailure("console block has no '$ ' command", FailureClass.MALFORMED)
+    return commands
+
+
+def commands(block: Block) -> list[CommandRun]:
+    return [
+        CommandRun(
+            line=block.body_line + command.offset,
+            text=command.text,
+            uv_lines=1 if uv_invocations(command.text) else 0,
+        )
+        for command in parse(block)
+    ]
+
+
+def check(block: Block, session: PageSession, result: BlockResult) -> None:
+    sandbox = session.sandbox
+    if problems := [p for c in result.commands for p in static_checks.check_shell(sandbox, c.text)]:
+        raise BlockFailure.static(problems)
+
+
+def run(block: Block, session: PageSession, result: BlockResult) -> None:
+    for number, command in enumerate(parse(block)):
+        last = number == len(result.commands) - 1
+        outcome = session.run(block, command.text, strict=False, command=number)
+        result.commands[number] = replace(
+            result.commands[number],
+            executed=True,
+            status=outcome.status,
+            duration_s=outcome.duration_s,
+        )
+        actual = session.sandbox.redact(outcome.output).splitlines()
+        # A transcript cannot show trailing blank lines (they read as layout), so drop them.
+        while actual and not actual[-1].strip():
+            actual.pop()
+        where = f"line {block.body_line + command.offset}: $ {command.text}"
+        expected = "\n".join(command.expected)
+        if status_problem := session.status_problem(block, outcome.status, last=last):
+            raise BlockFailure.judged(
+                f"{where}\n{status_problem}; output:\n" + "\n".join(actual),
+                outcome.output, status_wrong=True, expected=expected, command=number,
+            )  # fmt: skip
+        comparison = compare(command.expected, actual)
+        if comparison.matched:
+            continue
+        if session.update and block.recordable:
+            session.edits.append(Edit.for_command(block, command, comparison.rewrite))
+            result.recorded = True
+            continue
+        hint = "" if block.recordable else " (included from snippets/: edit it there)"
+        raise BlockFailure.judged(
+            f"{where}\noutput differs from the page{hint}; run with --update-examples "
+            f"to record it\n{comparison.diff}",
+            outcome.output, status_wrong=False, expected=expected, command=number,
+        )  # fmt: skip

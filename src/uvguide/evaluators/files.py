@@ -1,0 +1,31 @@
+"""File blocks (a `title="path"`, often an included snippet): written into the sandbox."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..blocks import Block
+from ..results import BlockResult, CommandRun, FailureClass
+from .failure import BlockFailure
+
+if TYPE_CHECKING:
+    from ..page_session import PageSession
+
+
+def commands(block: Block) -> list[CommandRun]:
+    return []
+
+
+def check(block: Block, session: PageSession, result: BlockResult) -> None:
+    raise AssertionError("the lexer refuses no-run on a file block")
+
+
+def run(block: Block, session: PageSession, result: BlockResult) -> None:
+    assert block.title is not None
+    sandbox = session.sandbox
+    target = (sandbox.cwd / block.title).resolve()
+    if not target.is_relative_to(sandbox.root):
+        raise BlockFailure(f"title={block.title!r} leaves the sandbox", FailureClass.USAGE)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(block.body, encoding="utf-8")
+    result.file = block.title

@@ -1,0 +1,302 @@
+"""Split a Markdown page into blocks, reading the test annotations that sit in HTML comments.
+
+An annotation is an HTML comment on its own line before a fence, so the rendered page stays clean:
+
+    <!-- test: no-run reason="needs astral.sh, which CI cannot reach" -->
+    <!-- test: expect-fail status=2 -->
+    <!-- test: skip reason="..." -->
+
+A hidden setup block is a fence wrapped in the comment itself, so it never renders:
+
+    <!-- test: hidden
+    ```console
+    $ uv venv
+    ```
+    -->
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .blocks import ALLOWED_MODES, LANGUAGES, Block, Kind, LineTable, Mode, Problem
+
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+ANNOTATION = re.compile(r"^\s*<!--\s*test:(?P<args>.*?)(?P<close>-->)?\s*$")
+COMMENT_CLOSE = re.compile(r"^\s*-->\s*$")
+INCLUDE = re.compile(r"""^\s*--8<--\s+(?P<q>["']?)(?P<path>[^"']+)(?P=q)\s*$""")
+VARIABLE = re.compile(r"\{\{\s*(?P<name>\w+)\s*\}\}")
+ATTRIBUTE = re.compile(r"""(?P<key>[\w.-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))""")
+OPTION_KEYS = {"reason", "status", "timeout"}
+
+
+class PageError(Exception):
+    def __init__(self, problem: Problem, resume: int | None = None) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+        # 0-based line to go on lexing from: past the block the problem spoils, so a block
+        # with a broken annotation is never run as if it had none.
+        self.resume = problem.line if resume is None else resume
+
+
+@dataclass
+class Annotation:
+    line: int
+    mode: Mode
+    reason: str
+    status: int | None
+    timeout: float | None
+    open_comment: bool  # a hidden block: the comment closes after the fence
+
+
+class PageLexer:
+    """Lexes pages of one project: `variables` are the `{{ name }}` values, `snippets_dir` is
+    where `--8<--` includes are read from. It runs nothing and reads nothing else."""
+
+    def __init__(self, page: Path, snippets_dir: Path, variables: dict[str, str]) -> None:
+        self.page = page
+        self.snippets_dir = snippets_dir
+        self.variables = variables
+
+    def problem(self, index: int, message: str, resume: int | None = None) -> PageError:
+        return PageError(Problem(self.page, index + 1, message), resume)
+
+    def blocks(self, text: str) -> Iterator[Block | Problem]:
+        """Every fenced block of the page, or a Problem where the page cannot be understood.
+
+        After a problem the lexer resynchronises at the next line, so one mistake does not hide
+        the blocks that follow it.
+        """
+        lines = LineTable(text)
+        index = 0
+        while index < len(lines):
+            try:
+                block, index = self._next(lines, index)
+            except PageError as error:
+                yield error.problem
+                index = max(error.resume, index + 1)
+                continue
+            if block is not None:
+                yield block
+
+    def _next(self, lines: LineTable, index: int) -> tuple[Block | None, int]:
+        line = lines[index]
+        if match := ANNOTATION.match(line):
+            fence_index = self._skip_blank(lines, index + 1)
+            if fence_index >= len(lines) or not FENCE.match(lines[fence_index]):
+                raise self.problem(index, "annotation is not followed by a code block")
+            try:
+                annotation = self._annotation(match, index)
+                if not annotation.open_comment and fence_index == index + 1:
+                    # Without it Markdown puts the comment and the block in one paragraph.
+                    raise self.problem(index, "leave a blank line between annotation and fence")
+            except PageError as error:
+                error.resume = self._fence_end(lines, fence_index) + 1
+                raise
+            block, after = self._fence(lines, fence_index, annotation)
+            if annotation.open_comment:
+                close = self._skip_blank(lines, after)
+                if close >= len(lines) or not COMMENT_CLOSE.match(lines[close]):
+                    raise self.problem(
+                        index, "hidden block: expected '-->' after its fence", resume=after
+                    )
+                after = close + 1
+            block.end = lines.offsets[after]
+            return block, after
+        if FENCE.match(line):
+            return self._fence(lines, index, None)
+        return None, index + 1
+
+    @staticmethod
+    def _skip_blank(lines: LineTable, index: int) -> int:
+        while index < len(lines) and not lines[index].strip():
+            index += 1
+        return index
+
+    def _annotation(self, match: re.Match[str], index: int) -> Annotation:
+        try:
+            words = shlex.split(match["args"])
+        except ValueError as error:
+            raise self.problem(index, f"malformed test annotation: {error}") from None
+        if not words:
+            raise self.problem(index, "test annotation names no mode")
+        try:
+            mode = Mode(words[0])
+        except ValueError:
+            known = ", ".join(m.value for m in Mode)
+            raise self.problem(index, f"unknown mode {words[0]!r} (known: {known})") from None
+        options: dict[str, str] = {}
+        for word in words[1:]:
+            key, sep, value = word.partition("=")
+            if not sep or key not in OPTION_KEYS:
+                raise self.problem(
+                    index,
+                    f"malformed test annotation: {word!r} is not one of "
+                    f"{', '.join(sorted(OPTION_KEYS))} as key=value",
+                )
+            options[key] = value
+        reason = options.get("reason", "").strip()
+        if mode in (Mode.NO_RUN, Mode.SKIP) and not reason:
+            raise self.problem(index, f'mode {mode} needs a reason="..."')
+        open_comment = match["close"] is None
+        if open_comment != (mode is Mode.HIDDEN):
+            raise self.problem(
+                index,
+                "only a hidden block leaves its comment open around the fence"
+                if open_comment
+                else "a hidden block must wrap its fence in the comment (no '-->' on this line)",
+            )
+        status = self._number(options, "status", int, index)
+        status = None if status is None else int(status)
+        if status is not None and mode is not Mode.EXPECT_FAIL:
+            raise self.problem(index, "status= only goes with expect-fail")
+        if status == 0:
+            raise self.problem(index, "expect-fail status=0 is a success, not a failure")
+        return Annotation(
+            line=index + 1,
+            mode=mode,
+            reason=reason,
+            status=status,
+            timeout=self._number(options, "timeout", float, index),
+            open_comment=open_comment,
+        )
+
+    def _number(
+        self, options: dict[str, str], key: str, kind: type[int] | type[float], index: int
+    ) -> float | None:
+        if key not in options:
+            return None
+        try:
+            value = kind(options[key])
+        except ValueError:
+            raise self.problem(index, f"{key}= wants a number, not {options[key]!r}") from None
+        if value <= 0 and key == "timeout":
+            raise self.problem(index, "timeout= must be positive")
+        return value
+
+    def _fence(
+        self, lines: LineTable, index: int, annotation: Annotation | None
+    ) -> tuple[Block, int]:
+        match = FENCE.match(lines[index])
+        assert match is not None
+        fence, info = match["fence"], match["info"]
+        if fence[0] == "`" and "`" in info:
+            raise self.problem(index, "a backtick fence's info string may not contain a backtick")
+        end = self._fence_end(lines, index)
+        if end >= len(lines):
+            # As in CommonMark, an unclosed fence runs to the end of the page.
+            raise self.problem(index, f"unclosed code fence {fence!r}", resume=len(lines))
+        try:
+            return self._build(lines, index, end, match, annotation), end + 1
+        except PageError as error:
+            error.resume = max(error.resume, end + 1)
+            raise
+
+    def _build(
+        self,
+        lines: LineTable,
+        index: int,
+        end: int,
+        fence: re.Match[str],
+        annotation: Annotation | None,
+    ) -> Block:
+        indent, info = fence["indent"], fence["info"].strip()
+        raw = [lines[i] for i in range(index + 1, end)]
+        language, attributes = self._info(info, index)
+        kind = LANGUAGES[language]
+        title = attributes.get("title")
+        if title is not None:
+            kind = Kind.FILE
+            self._check_path(title, index)
+        body, includes = self._expand(raw, len(indent), index)
+        mode = annotation.mode if annotation else Mode.RUN
+        if mode not in ALLOWED_MODES[kind]:
+            what = "display-only" if kind is Kind.DISPLAY else kind.value
+            raise self.problem(
+                annotation.line - 1 if annotation else index,
+                f"mode {mode} does not apply to a {what} block ({language})",
+            )
+        if kind is Kind.DISPLAY and includes:
+            raise self.problem(index, 'an included block needs title="path" to be a file')
+        return Block(
+            page=self.page,
+            line=index + 1,
+            language=language,
+            kind=kind,
+            mode=mode,
+            body=body,
+            indent=len(indent),
+            start=lines.offsets[index],
+            end=lines.offsets[end + 1],
+            reason=annotation.reason if annotation else "",
+            status=annotation.status if annotation else None,
+            timeout=annotation.timeout if annotation else None,
+            title=title,
+            includes=includes,
+        )
+
+    @staticmethod
+    def _fence_end(lines: LineTable, index: int) -> int:
+        """0-based line of the fence that closes the one opened at index (len(lines) if none)."""
+        match = FENCE.match(lines[index])
+        assert match is not None
+        fence = match["fence"]
+        close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+        end = index + 1
+        while end < len(lines) and not close.match(lines[end]):
+            end += 1
+        return end
+
+    def _info(self, info: str, index: int) -> tuple[str, dict[str, str]]:
+        if info.startswith("{") and info.endswith("}"):
+            info = info[1:-1].strip().removeprefix(".")
+        language, _, rest = info.partition(" ")
+        if not language:
+            raise self.problem(index, "code block has no language (write e.g. ```console)")
+        language = language.lower()
+        if language not in LANGUAGES:
+            raise self.problem(
+                index, f"unknown language {language!r} (known: {', '.join(sorted(LANGUAGES))})"
+            )
+        attributes = {
+            m["key"]: m["dq"] if m["dq"] is not None else m["sq"] if m["sq"] is not None
+            else m["bare"]
+            for m in ATTRIBUTE.finditer(rest)
+        }  # fmt: skip
+        return language, attributes
+
+    def _check_path(self, title: str, index: int) -> None:
+        path = PurePosixPath(title)
+        if not title or path.is_absolute() or ".." in path.parts or " " in title:
+            raise self.problem(index, f"title={title!r} must be a relative path inside the sandbox")
+
+    def _expand(self, raw: list[str], indent: int, index: int) -> tuple[str, list[Path]]:
+        body: list[str] = []
+        includes: list[Path] = []
+        for offset, line in enumerate(raw):
+            line = line[indent:] if line[:indent].strip() == "" else line.lstrip()
+            if match := INCLUDE.match(line):
+                path = self.snippets_dir / match["path"]
+                if not path.is_file():
+                    raise self.problem(
+                        index + 1 + offset,
+                        f"missing snippet file {match['path']!r} (looked in {self.snippets_dir})",
+                    )
+                includes.append(path)
+                body.extend(path.read_text(encoding="utf-8").splitlines())
+                continue
+            body.append(self._substitute(line, index + 1 + offset))
+        return "".join(f"{line}\n" for line in body), includes
+
+    def _substitute(self, line: str, index: int) -> str:
+        def value(match: re.Match[str]) -> str:
+            try:
+                return self.variables[match["name"]]
+            except KeyError:
+                raise self.problem(index, f"unknown page variable {match['name']!r}") from None
+
+        return VARIABLE.sub(value, line)

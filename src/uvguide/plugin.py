@@ -1,0 +1,180 @@
+"""The pytest plugin (entry point `uvguide`): its options, and the glue that lets Sybil collect
+each Markdown page as a file of blocks.
+
+Pages under `docs/` are collected whenever pytest walks them; any other Markdown file only when
+named on the command line (the harness's own fixture pages are broken on purpose).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sybil import Document, Region, Sybil
+from sybil.example import SybilFailure
+from sybil.integration.pytest import SybilFile, SybilItem
+
+from .blocks import Block, Kind, LineTable, Mode, Problem
+from .lexer import PageLexer
+from .page_rewrite import digest
+from .page_session import PageSession
+from .report_collector import PageInventory, ReportCollector
+from .results import BlockResult, FailureClass, Outcome, display_result
+from .run import GuideRun
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("uv guide examples")
+    group.addoption("--uv-binary", default=None, help="uv to test with (default: the pinned one)")
+    group.addoption(
+        "--examples-report",
+        default=None,
+        help="where the JSON report of this run goes (default: build/examples-report.json)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    run = GuideRun(config)
+    collector = ReportCollector(run)
+    config.pluginmanager.register(collector, "uvguide-report")
+    config.pluginmanager.register(PageCollector(run, collector), "uvguide-pages")
+
+
+class PageDocument(Document):
+    """A Markdown page, lexed once: its blocks and problems, and the session it runs in."""
+
+    name: str  # the page as the report names it
+    digest: str  # of the text as read, so record mode never overwrites a page changed meanwhile
+    bad_line: int | None  # the first line that is not valid UTF-8
+    session: PageSession | None = None
+
+    @classmethod
+    def parse(cls, path: str, *parsers: Any, encoding: str = "utf-8") -> Document:
+        """Undecodable bytes become an error on their line, not a traceback."""
+        raw = Path(path).read_bytes()
+        try:
+            text, bad_line = raw.decode(encoding), None
+        except UnicodeDecodeError as error:
+            text = raw.decode(encoding, errors="replace")
+            bad_line = raw[: error.start].count(b"\n") + 1
+        document = cls(text, path)
+        document.bad_line = bad_line
+        document.digest = digest(text)
+        for parser in parsers:
+            for region in parser(document):
+                document.add(region)
+        return document
+
+    def evaluate(self, parsed: Block | Problem) -> BlockResult:
+        if isinstance(parsed, Problem):
+            return BlockResult(
+                page=parsed.page.as_posix(), line=parsed.line, language="", kind="page",
+                mode=Mode.RUN, outcome=Outcome.ERROR,
+                failure=FailureClass.MALFORMED, message=parsed.message,
+            )  # fmt: skip
+        assert self.session is not None, "the page's session opens in its setup"
+        return self.session.evaluate(parsed)
+
+
+class PageFile(SybilFile):
+    """One page: its setup opens the page's sandbox; its teardown removes the sandbox and, in
+    record mode, rewrites the page."""
+
+    def __init__(self, *, run: GuideRun, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.run = run
+
+    def collect(self) -> Iterator[BlockItem]:
+        for sybil in self.sybils:
+            document = sybil.parse(self.path)
+            self.documents.append(document)
+            for example in document.examples():
+                yield BlockItem.from_parent(self, sybil=sybil, example=example)
+
+    def setup(self) -> None:
+        for document in self.documents:
+            assert isinstance(document, PageDocument)
+            document.session = self.run.open_page(document.name)
+
+    def teardown(self) -> None:
+        for document in self.documents:
+            assert isinstance(document, PageDocument)
+            document.session = None
+            self.run.close_page(document.name, Path(document.path), document.digest)
+
+
+class BlockItem(SybilItem):
+    """One block (or one problem of the page) as a test."""
+
+    result: BlockResult | None = None
+
+    def runtest(self) -> None:
+        document = self.example.document
+        assert isinstance(document, PageDocument)
+        self.result = result = document.evaluate(self.example.parsed)
+        where = f"{result.page}:{result.line}"
+        if result.outcome is Outcome.SKIPPED:
+            pytest.skip(f"{where}: {result.reason}")
+        if result.outcome in (Outcome.FAILED, Outcome.ERROR):
+            label = result.failure.value if result.failure else "error"
+            raise SybilFailure(self.example, f"{where}: [{label}] {result.message}")
+
+
+class PageCollector:
+    """Collects pages with Sybil; each page is lexed once, and that pass is its inventory."""
+
+    def __init__(self, run: GuideRun, collector: ReportCollector) -> None:
+        self.run = run
+        self.collector = collector
+        self.sybil = Sybil(
+            parsers=[self.regions], patterns=["*.md"], document_types={".md": PageDocument}
+        )
+
+    def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> PageFile | None:
+        if file_path.suffix != ".md":
+            return None
+        named = any(Path(arg.split("::")[0]).resolve() == file_path for arg in parent.config.args)
+        if named or file_path.is_relative_to(self.run.settings.docs):
+            return PageFile.from_parent(parent, path=file_path, sybils=[self.sybil], run=self.run)
+        return None
+
+    def regions(self, document: Document) -> list[Region]:
+        assert isinstance(document, PageDocument)
+        document.name = self.run.page_name(Path(document.path))
+        lexer = PageLexer(Path(document.name), self.run.settings.snippets, self.run.page_variables)
+        regions, inventory = lex_page(document, lexer)
+        self.collector.add_inventory(inventory)
+        return regions
+
+
+def lex_page(document: PageDocument, lexer: PageLexer) -> tuple[list[Region], PageInventory]:
+    """Lex the page once: a region per block to run and per problem, and the page's inventory."""
+    bad_line = document.bad_line
+    items: list[Block | Problem] = []
+    if bad_line is not None:
+        items.append(Problem(lexer.page, bad_line, "not valid UTF-8"))
+    items += [
+        item
+        for item in lexer.blocks(document.text)
+        if not (isinstance(item, Problem) and item.line == bad_line)
+    ]
+    lines = LineTable(document.text)
+    regions = []
+    for item in items:
+        if isinstance(item, Problem):
+            start = lines.start(item.line)
+            regions.append(Region(start, start + 1, item))
+        elif item.kind is not Kind.DISPLAY:
+            regions.append(Region(item.start, item.end, item))
+    inventory = PageInventory(
+        page=lexer.page.as_posix(),
+        lines=[item.line for item in items],
+        display=[
+            display_result(item)
+            for item in items
+            if isinstance(item, Block) and item.kind is Kind.DISPLAY
+        ],
+    )
+    return regions, inventory

@@ -1,0 +1,91 @@
+"""The `#>` convention of Python blocks: what each statement prints, checked against its run.
+
+A `#> text` comment after a statement is what that statement prints (the convention of
+pytest-examples). The block runs under a small runner that notes which line each `print` came
+from, so every comment group is compared with the output of the statement above it.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .matcher import compare
+
+RUNNER = r"""
+import builtins, io, json, sys
+path, out = sys.argv[1], sys.argv[2]
+prints = []
+_print = builtins.print
+def print(*args, **kwargs):
+    target = kwargs.get("file")
+    if target is None or target is sys.stdout:
+        buffer = io.StringIO()
+        _print(*args, **{**kwargs, "file": buffer})
+        frame = sys._getframe(1)
+        if frame.f_code.co_filename == path:
+            prints.append([frame.f_lineno, buffer.getvalue()])
+    _print(*args, **kwargs)
+builtins.print = print
+sys.argv = [path]
+try:
+    code = compile(open(path, encoding="utf-8").read(), path, "exec")
+    exec(code, {"__name__": "__main__", "__file__": path})
+finally:
+    with open(out, "w", encoding="utf-8") as handle:
+        json.dump(prints, handle)
+"""
+
+COMMENT = "#>"
+
+
+@dataclass(frozen=True)
+class PrintMismatch:
+    line: int  # 1-based block line of the comment group
+    diff: str
+
+
+def expected_groups(source: str) -> dict[int, list[str]]:
+    """`#>` comment groups, keyed by the 1-based line of the statement they follow."""
+    groups: dict[int, list[str]] = {}
+    lines = source.splitlines()
+    index = 0
+    while index < len(lines):
+        if lines[index].strip().startswith(COMMENT):
+            anchor = index  # the 1-based number of the line above the group
+            group: list[str] = []
+            while index < len(lines) and lines[index].strip().startswith(COMMENT):
+                group.append(lines[index].strip()[len(COMMENT) :].removeprefix(" "))
+                index += 1
+            groups[anchor] = group
+        else:
+            index += 1
+    return groups
+
+
+def statement_ends(source: str) -> dict[int, int]:
+    """Map each line to the last line of the innermost simple statement that covers it."""
+    ends: dict[int, int] = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.stmt) and not hasattr(node, "body") and node.end_lineno:
+            for line in range(node.lineno, node.end_lineno + 1):
+                ends[line] = node.end_lineno
+    return ends
+
+
+def check(source: str, prints_file: Path) -> list[PrintMismatch]:
+    groups = expected_groups(source)
+    if not groups:
+        return []
+    ends = statement_ends(source)
+    actual: dict[int, list[str]] = {}
+    for line, text in json.loads(prints_file.read_text(encoding="utf-8")):
+        actual.setdefault(ends.get(line, line), []).extend(text.splitlines())
+    mismatches = []
+    for anchor in sorted(set(groups) | set(actual)):
+        comparison = compare(groups.get(anchor, []), actual.get(anchor, []))
+        if not comparison.matched:
+            mismatches.append(PrintMismatch(anchor + 1, comparison.diff))
+    return mismatches

@@ -1,0 +1,1 @@
+"""The site's own code: the MkDocs plugin, the macros pages call, and build-time checks."""

@@ -1,1 +1,0 @@
-"""The executable-docs harness: collects the blocks of `docs/` and runs them in sandboxes."""
