@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..settings import load
+from ..settings import Settings, load
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -121,8 +121,15 @@ def benchmark_chart(data: Path, set_name: str) -> str:
     )
 
 
+def project(env: Any) -> Settings:
+    """The project whose mkdocs.yml is being built (Zensical gives no config path: then the
+    project around the working directory)."""
+    config_file = getattr(env.conf, "config_file_path", None)
+    return load(Path(config_file).parent if config_file else None)
+
+
 def define_env(env: Any) -> None:
-    settings = load(Path(env.conf.config_file_path).parent)
+    settings = project(env)
     data = settings.docs / "data"
     env.variables.update(settings.page_variables())
     env.macro(partial(compatibility_table, data, settings.uv_version), "compatibility_table")
@@ -131,7 +138,7 @@ def define_env(env: Any) -> None:
 
 
 def on_post_page_macros(env: Any) -> None:
-    values = load(Path(env.conf.config_file_path).parent).page_variables()
+    values = project(env).page_variables()
     env.markdown += (
         "\n\n---\n\n"
         f'<small class="tested-with">Every command on this page was run by the docs CI with '

@@ -39,7 +39,7 @@ def features(site: Path) -> dict[str, bool]:
     return {
         "macros render the pinned uv version": load().uv_version in venv and "{{" not in venv,
         "snippet includes are expanded": "--8&lt;--" not in requirements,
-        "console copy buttons copy commands only (hook)": "data-copy=" in venv,
+        "console copy buttons copy commands only (uv-guide plugin)": "data-copy=" in venv,
         "llms.txt is generated": (site / "llms.txt").is_file(),
         "content tabs render": "tabbed-set"
         in (site / "start" / "install" / "index.html").read_text(),
