@@ -7,6 +7,7 @@ run in CI use the same versions, including the pinned uv the examples are tested
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import nox
@@ -34,6 +35,12 @@ def xdist_args() -> list[str]:
     return ["-n", os.environ.get("EXAMPLES_WORKERS", "auto"), "--dist", "loadfile"]
 
 
+def isolation_args() -> list[str]:
+    """CI on Linux must run pages in namespaces; elsewhere they are used where available."""
+    wanted = "namespaces" if os.environ.get("CI") and sys.platform == "linux" else "auto"
+    return [f"--isolation={wanted}"]
+
+
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
     """Build the site into site/; a macro error or a broken internal link fails the build."""
@@ -54,7 +61,7 @@ def examples(session: nox.Session) -> None:
     `nox -s examples -- docs/pip-interface.md` or `nox -s examples -- --update-examples`."""
     install(session, "test")
     args = session.posargs or ["docs"]
-    session.run("pytest", *xdist_args(), "-rfEs", *args)
+    session.run("pytest", *xdist_args(), *isolation_args(), "-rfEs", *args)
 
 
 @nox.session(python=PYTHON)
@@ -122,6 +129,7 @@ def drift(session: nox.Session) -> None:
     session.run(
         "pytest",
         *xdist_args(),
+        *isolation_args(),
         "-q",
         "--no-header",
         f"--uv-binary={uv}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,15 +42,49 @@ class Run:
         return {b["line"]: b["outcome"] for b in self.report["blocks"]}
 
 
+def processes_mentioning(text: str) -> list[tuple[int, str]]:
+    """This machine's processes whose command line or environment contains text: how a test
+    finds the processes of its own sandboxes and no one else's."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            environ = (entry / "environ").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline or text in environ:
+            found.append((int(entry.name), cmdline.strip()))
+    return found
+
+
+def project_with(tmp_path: Path, **settings: int) -> Path:
+    """A copy of the project's pyproject.toml in tmp_path with some [tool.uv-guide] values
+    changed (smaller limits, say); returns its path, for `-c`."""
+    text = (REPO / "pyproject.toml").read_text()
+    for key, value in settings.items():
+        name = key.replace("_", "-")
+        text, count = re.subn(rf"(?m)^{name} = .*$", f"{name} = {value}", text)
+        assert count == 1, f"[tool.uv-guide] has no {name}"
+    path = tmp_path / "pyproject.toml"
+    path.write_text(text)
+    return path
+
+
 @pytest.fixture
 def run_page(tmp_path: Path):
     """Copy a fixture page into tmp_path and run the harness on it; returns a Run."""
 
     def run(
-        name: str, *args: str, page: Path | None = None, env: dict[str, str] | None = None
+        name: str,
+        *args: str,
+        page: Path | None = None,
+        env: dict[str, str] | None = None,
+        config: Path = REPO / "pyproject.toml",
     ) -> Run:
         if page is None:
-            page = tmp_path / name
+            page = tmp_path / Path(name).name
             shutil.copy(FIXTURES / name, page)
         report = tmp_path / "report.json"
         # Sandboxes go under the test's own TMPDIR, so leftovers are this test's alone.
@@ -57,7 +92,7 @@ def run_page(tmp_path: Path):
         sandboxes.mkdir(exist_ok=True)
         report.unlink(missing_ok=True)
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-c", str(REPO / "pyproject.toml"),
+            [sys.executable, "-m", "pytest", "-c", str(config),
              "--rootdir", str(tmp_path), "-p", "no:xdist", "-p", "no:randomly",
              "--examples-report", str(report), str(page), *args],
             capture_output=True, text=True, cwd=tmp_path, timeout=600,

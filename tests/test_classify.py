@@ -30,3 +30,16 @@ def test_a_usage_error_is_usage_unless_expected():
 def test_otherwise_exit_status_or_output():
     assert classify("boom", status_wrong=True) is Failure.EXIT_STATUS
     assert classify("boom", status_wrong=False) is Failure.OUTPUT
+
+
+def test_a_disk_full_message_wrapped_over_two_lines_is_the_environment():
+    wrapped = "error: Failed to write\n  Caused by: No space left on\n  device (os error 28)"
+    assert classify(wrapped, status_wrong=True) is Failure.ENVIRONMENT
+
+
+def test_a_missing_tool_is_the_environment():
+    missing = "bash: line 3: docker: command not found"
+    assert classify(missing, status_wrong=True, status=127) is Failure.ENVIRONMENT
+    assert classify("exit 127 for another reason", status_wrong=True, status=127) is (
+        Failure.EXIT_STATUS
+    )

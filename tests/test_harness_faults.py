@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, processes_mentioning
 
 CLOSED_PORT = "http://127.0.0.1:9"
 
@@ -34,34 +35,71 @@ def test_network_down_is_an_environment_error_not_a_docs_failure(run_page):
     assert not any(b["outcome"] == "failed" for b in run.report["blocks"])
 
 
-def processes_matching(marker: str) -> list[str]:
-    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if marker in line and "ps -eo" not in line]
+def harness(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    """The harness on pages in tmp_path, its sandboxes under tmp_path/sandboxes."""
+    sandboxes = tmp_path / "sandboxes"
+    sandboxes.mkdir(exist_ok=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-c", str(REPO / "pyproject.toml"), "--rootdir",
+         str(tmp_path), "--examples-report", str(tmp_path / "report.json"), *args],
+        env={**os.environ, "TMPDIR": str(sandboxes)}, cwd=tmp_path, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def stop(process: subprocess.Popen[str], tmp_path: Path) -> None:
+    """However a test ends: its harness and every process of its sandboxes are gone."""
+    if process.poll() is None:
+        process.kill()
+        process.communicate()
+    for pid, _ in processes_mentioning(str(tmp_path)):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
 def test_interruption_leaves_nothing_behind(tmp_path: Path, signum: int):
     page = tmp_path / "interrupt.md"
     page.write_text((FIXTURES / "interrupt.md").read_text())
-    sandboxes = tmp_path / "sandboxes"
-    sandboxes.mkdir()
-    report = tmp_path / "report.json"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-c", str(REPO / "pyproject.toml"), "--rootdir",
-         str(tmp_path), "-p", "no:xdist", "--examples-report", str(report), str(page)],
-        env={**os.environ, "TMPDIR": str(sandboxes)}, cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not processes_matching("sleep 3003") and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert processes_matching("sleep 3003"), "the page never reached its long command"
-    process.send_signal(signum)
-    process.communicate(timeout=60)
-    assert not processes_matching("sleep 300"), "commands outlived the run"
-    assert not list(sandboxes.iterdir()), "sandbox directories left behind"
-    data = json.loads(report.read_text())
-    assert [b["outcome"] for b in data["blocks"] if b["line"] == 1] == ["passed"]
+    process = harness(tmp_path, "-p", "no:xdist", str(page))
+    try:
+        deadline = time.monotonic() + 60
+        mine = str(tmp_path)
+        while not any("sleep 3003" in c for _, c in processes_mentioning(mine)):
+            assert time.monotonic() < deadline, "the page never reached its long command"
+            time.sleep(0.1)
+        process.send_signal(signum)
+        process.communicate(timeout=60)
+        assert not processes_mentioning(mine), "commands outlived the run"
+        assert not list((tmp_path / "sandboxes").iterdir()), "sandbox directories left behind"
+        data = json.loads((tmp_path / "report.json").read_text())
+        assert data["run"]["status"] == "interrupted"
+        assert [b["outcome"] for b in data["blocks"] if b["line"] == 1] == ["passed"]
+    finally:
+        stop(process, tmp_path)
+
+
+def test_a_crashed_worker_is_an_error_on_its_page_never_a_rerun(tmp_path: Path):
+    """Only without namespaces can a page reach its worker; this one kills it."""
+    page = tmp_path / "crash_worker.md"
+    page.write_text((FIXTURES / "crash_worker.md").read_text())
+    process = harness(tmp_path, "-n", "1", "--isolation=environment-only", str(page))
+    try:
+        output, _ = process.communicate(timeout=300)
+        assert process.returncode == 1, output
+        report = json.loads((tmp_path / "report.json").read_text())
+        blocks = {b["line"]: b for b in report["blocks"]}
+        assert blocks[3]["outcome"] == "passed"
+        assert blocks[8]["failure_class"] == "crash"
+        assert "crashed while running" in blocks[8]["message"]
+        # The rest of the page is reported as lost, not run again in a fresh sandbox.
+        assert blocks[12]["failure_class"] == "crash"
+        assert "lost when worker gw0 crashed while running its line 8" in blocks[12]["message"]
+        sandboxes = list((tmp_path / "sandboxes").glob("uvdoc-*"))
+        assert not sandboxes, "the controller removes what the crashed worker left"
+        assert not processes_mentioning(str(tmp_path))
+    finally:
+        stop(process, tmp_path)
 
 
 def outcomes_of(run_dir: Path, *args: str) -> dict[tuple[str, int], str]:
@@ -96,3 +134,23 @@ def test_sandboxes_never_live_inside_a_project(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(project / "tmp"))
     monkeypatch.setattr("tempfile.tempdir", None)
     assert not sandbox_base().is_relative_to(project)
+
+
+def test_a_run_killed_outright_leaves_a_report_that_says_it_is_partial(tmp_path: Path):
+    page = tmp_path / "interrupt.md"
+    page.write_text((FIXTURES / "interrupt.md").read_text())
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"run": {"status": "complete"}, "blocks": []}))
+    process = harness(tmp_path, "-p", "no:xdist", str(page))
+    try:
+        deadline = time.monotonic() + 60
+        while not any("sleep 3003" in c for _, c in processes_mentioning(str(tmp_path))):
+            assert time.monotonic() < deadline, "the page never reached its long command"
+            time.sleep(0.1)
+        process.kill()
+        process.communicate(timeout=60)
+        data = json.loads(report.read_text())
+        assert data["run"]["status"] == "running", "the last run's report was replaced at start"
+        assert data["run"]["finished_at"] is None
+    finally:
+        stop(process, tmp_path)

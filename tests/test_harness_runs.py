@@ -169,3 +169,31 @@ def test_a_changed_print_comment_fails(run_page, tmp_path):
     python = run.block(39)
     assert python["outcome"] == "failed" and python["failure_class"] == "output"
     assert "-False" in python["message"] and "+True" in python["message"]
+
+
+def test_later_failures_are_consequences_only_after_an_environment_failure_came_first(
+    run_page, tmp_path
+):
+    run = run_page("taint.md")
+    assert run.block(3)["failure_class"] == "output"
+    assert run.block(8)["failure_class"] == "environment"
+    # The page's first failure was the docs' own: a later one is not blamed on the network.
+    assert run.block(12)["failure_class"] == "output"
+    swapped = tmp_path / "swapped.md"
+    text = (FIXTURES / "taint.md").read_text()
+    swapped.write_text(text.replace("$ echo drift\nnot what uv printed\n", "$ echo fine\nfine\n"))
+    run = run_page("swapped.md", page=swapped)
+    assert run.block(8)["failure_class"] == "environment"
+    assert run.block(12)["failure_class"] == "environment"
+    assert "follows the environment failure at line 8" in run.block(12)["message"]
+
+
+def test_the_report_names_its_run_and_says_it_is_complete(run_page, tmp_path):
+    report = tmp_path / "report.json"
+    report.write_text('{"stale": true}')
+    first = run_page("wrong_flag.md").report["run"]
+    second = run_page("wrong_flag.md").report["run"]
+    assert first["status"] == second["status"] == "complete"
+    assert first["id"] != second["id"] and first["started_at"] <= second["started_at"]
+    assert first["isolation"] in ("namespaces", "environment-only")
+    assert first["limits"]["memory_mib"] > 0

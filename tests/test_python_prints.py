@@ -32,18 +32,18 @@ def test_groups_follow_their_statement():
 
 
 def test_matching_prints_pass(tmp_path: Path):
-    assert check(SOURCE, run(SOURCE, tmp_path)) == []
+    assert check(SOURCE, run(SOURCE, tmp_path).read_text()) == []
 
 
 def test_a_changed_value_fails(tmp_path: Path):
     changed = SOURCE.replace("#> 2", "#> 3")
-    (mismatch,) = check(changed, run(changed, tmp_path))
+    (mismatch,) = check(changed, run(changed, tmp_path).read_text())
     assert mismatch.line == 2 and "-3" in mismatch.diff and "+2" in mismatch.diff
 
 
 def test_an_unannounced_print_fails(tmp_path: Path):
     source = SOURCE + 'print("surprise")\n'
-    (mismatch,) = check(source, run(source, tmp_path))
+    (mismatch,) = check(source, run(source, tmp_path).read_text())
     assert "+surprise" in mismatch.diff
 
 

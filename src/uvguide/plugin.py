@@ -33,6 +33,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="where the JSON report of this run goes (default: build/examples-report.json)",
     )
+    group.addoption(
+        "--isolation",
+        choices=["auto", "namespaces", "environment-only"],
+        default="auto",
+        help="how pages are kept off the host: namespaces (bubblewrap) where available with "
+        "auto; `namespaces` fails the run when they are not",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -49,6 +56,7 @@ class PageDocument(Document):
     digest: str  # of the text as read, so record mode never overwrites a page changed meanwhile
     bad_line: int | None  # the first line that is not valid UTF-8
     session: PageSession | None = None
+    run: GuideRun | None = None
 
     @classmethod
     def parse(cls, path: str, *parsers: Any, encoding: str = "utf-8") -> Document:
@@ -74,7 +82,8 @@ class PageDocument(Document):
                 mode=Mode.RUN, outcome=Outcome.ERROR,
                 failure=FailureClass.MALFORMED, message=parsed.message,
             )  # fmt: skip
-        assert self.session is not None, "the page's session opens in its setup"
+        assert self.session is not None and self.run is not None, "opened in the page's setup"
+        self.run.note(self.name, parsed.line)
         return self.session.evaluate(parsed)
 
 
@@ -97,6 +106,7 @@ class PageFile(SybilFile):
         for document in self.documents:
             assert isinstance(document, PageDocument)
             document.session = self.run.open_page(document.name)
+            document.run = self.run
 
     def teardown(self) -> None:
         for document in self.documents:

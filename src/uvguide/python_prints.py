@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from .matcher import compare
 
@@ -75,13 +74,14 @@ def statement_ends(source: str) -> dict[int, int]:
     return ends
 
 
-def check(source: str, prints_file: Path) -> list[PrintMismatch]:
+def check(source: str, prints: str) -> list[PrintMismatch]:
+    """Compare each `#>` group with what its statement printed (`prints`: the runner's JSON)."""
     groups = expected_groups(source)
     if not groups:
         return []
     ends = statement_ends(source)
     actual: dict[int, list[str]] = {}
-    for line, text in json.loads(prints_file.read_text(encoding="utf-8")):
+    for line, text in json.loads(prints):
         actual.setdefault(ends.get(line, line), []).extend(text.splitlines())
     mismatches = []
     for anchor in sorted(set(groups) | set(actual)):

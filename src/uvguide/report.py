@@ -21,9 +21,13 @@ class RunInfo:
     id: str
     started_at: str  # ISO 8601, UTC
     finished_at: str | None
-    status: str  # complete | interrupted | failed-to-finish
+    # running (written as the run starts; a report still saying so is partial: the run was
+    # killed before it could finish), complete, or interrupted (Ctrl-C, SIGTERM).
+    status: str
     uv_version: str
     uv_path: str
+    isolation: str  # namespaces | environment-only
+    limits: dict[str, float]
     workers: int
     wall_s: float
 
@@ -53,6 +57,7 @@ def write(path: Path, run: RunInfo, results: Iterable[BlockResult]) -> None:
         "run": asdict(run),
         # Kept at the top level for readers of earlier reports.
         "uv_version": run.uv_version,
+        "isolation": run.isolation,
         "wall_s": run.wall_s,
         "workers": run.workers,
         "summary": summary(ordered),

@@ -8,20 +8,26 @@ the run. Nothing is lexed again, so a page rewritten by record mode cannot chang
 
 from __future__ import annotations
 
+import re
+import signal
 import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from . import report
-from .results import BlockResult
+from .blocks import Mode
+from .results import BlockResult, FailureClass, Outcome
 from .run import GuideRun
 
 BLOCK = "uvguide_block"
 INVENTORY = "uvguide_inventory"
+# Sybil names a block's test `<page>::line:<n>,column:<m>`.
+NODE_ID = re.compile(r"^(?P<path>.+)::line:(?P<line>\d+),column:\d+$")
 
 
 @dataclass
@@ -72,6 +78,41 @@ class ReportCollector:
             if key == BLOCK:
                 result = BlockResult.from_json(value)
                 self.results[(result.page, result.line)] = result
+                return
+        if report.failed and (crashed := self.crash_result(report)) is not None:
+            self.results.setdefault((crashed.page, crashed.line), crashed)
+
+    def crash_result(self, report: pytest.TestReport) -> BlockResult | None:
+        """A block whose test failed without a result: its worker died running it, or its
+        page could not be set up. Never left out of the report, never counted as passed."""
+        match = NODE_ID.match(report.nodeid)
+        if match is None:
+            return None
+        page = self.run.page_name(self.run.config.rootpath / match["path"])
+        return BlockResult(
+            page=page, line=int(match["line"]), language="", kind="unknown", mode=Mode.RUN,
+            outcome=Outcome.ERROR, failure=FailureClass.CRASH,
+            message=str(report.longrepr)[:2000],
+        )  # fmt: skip
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        config = session.config
+        if not hasattr(config, "workerinput") and self.runs_pages(config):
+            # Replace the last run's report at once: it must never pass for this run's.
+            self.write(workers=self.workers(config), status="running")
+
+    def runs_pages(self, config: pytest.Config) -> bool:
+        """Whether this run was asked for pages: docs/ (or part of it), or a Markdown file."""
+        docs = self.run.settings.docs
+        for arg in config.args:
+            path = Path(arg.split("::")[0]).resolve()
+            if path.suffix == ".md" or path.is_relative_to(docs) or docs.is_relative_to(path):
+                return path.exists()
+        return False
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        self.run.share_with(node.workerinput)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         config = session.config
@@ -79,15 +120,22 @@ class ReportCollector:
             # A worker hands its inventory to the controller when it shuts down.
             config.workeroutput[INVENTORY] = [i.to_json() for i in self.inventory.values()]  # type: ignore[attr-defined]
             return
-        if not self.results and not self.inventory:
+        removed = self.run.finish()
+        if not self.results and not self.inventory and not self.runs_pages(config):
             return
+        if removed:
+            config.get_terminal_writer().line(f"removed sandboxes crashed workers left: {removed}")
         for inventory in self.inventory.values():
             for result in inventory.display:
                 self.results.setdefault((result.page, result.line), result)
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
-        self.write(
-            workers=getattr(config.option, "numprocesses", None) or 1, interrupted=interrupted
-        )
+        # A second signal (nox sends SIGTERM 0.3 s after Ctrl-C) must not cut the report short.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            status = "interrupted" if interrupted else "complete"
+            self.write(workers=self.workers(config), status=status)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         dropped = self.dropped()
         if dropped and not interrupted and not is_filtered(config):
             config.get_terminal_writer().line(
@@ -108,15 +156,31 @@ class ReportCollector:
             if (page, line) not in self.results
         ]
 
-    def write(self, *, workers: int, interrupted: bool) -> None:
+    @staticmethod
+    def workers(config: pytest.Config) -> int:
+        return getattr(config.option, "numprocesses", None) or 1
+
+    def write(self, *, workers: int, status: str) -> None:
         run = self.run
+        limits = run.settings.limits
         info = report.RunInfo(
             id=run.id,
             started_at=run.started_at,
-            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            status="interrupted" if interrupted else "complete",
+            finished_at=None
+            if status == "running"
+            else datetime.now(UTC).isoformat(timespec="seconds"),
+            status=status,
             uv_version=run.uv.version,
             uv_path=str(run.uv.path),
+            isolation=run.isolation.value,
+            limits={
+                "memory_mib": limits.memory_bytes // 2**20,
+                "disk_mib": limits.disk_bytes // 2**20,
+                "tmp_mib": limits.tmp_bytes // 2**20,
+                "output_mib": limits.output_bytes // 2**20,
+                "block_timeout_s": run.settings.block_timeout,
+                "page_timeout_s": run.settings.page_timeout,
+            },
             workers=workers,
             wall_s=round(time.perf_counter() - run.started, 2),
         )

@@ -26,6 +26,8 @@ class FailureClass(StrEnum):
     USAGE = "usage"  # uv no longer parses a flag or subcommand the page uses
     EXIT_STATUS = "exit-status"  # a command's exit status is not the one the page says
     OUTPUT = "output"  # a command printed something else than the page shows
+    LIMIT = "limit"  # the page went over a bound of its sandbox: memory, or its time budget
+    CRASH = "crash"  # the page's session died (or its worker did), so the block was not judged
 
     @property
     def is_drift(self) -> bool:
@@ -64,6 +66,7 @@ class BlockResult:
     command_time_s: float = 0.0  # spent inside the block's own processes
     recorded: bool = False  # record mode wrote new output for it into the page
     file: str | None = None  # the sandbox path a file block wrote
+    notes: list[str] = field(default_factory=list)  # worth knowing, not failures
 
     @classmethod
     def for_block(cls, block: Block, outcome: Outcome, **fields: Any) -> BlockResult:

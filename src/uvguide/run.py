@@ -1,7 +1,10 @@
-"""One pytest run of the guide: its options, the uv it tests, and the sessions of its pages.
+"""One pytest run of the guide: its options, the uv it tests, how it isolates pages, and the
+sessions of its pages.
 
 The plugin registers one `GuideRun` per pytest config; nothing about a run lives in a module
 global. The uv under test is resolved on first use, so tests that only lex pages never start it.
+Under xdist the controller names the run (`workerinput`), so its workers share one id and one
+ledger of started pages.
 """
 
 from __future__ import annotations
@@ -14,14 +17,20 @@ import uuid
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from .isolation import Isolation, IsolationError, choose
 from .page_rewrite import apply
 from .page_session import PageSession
-from .sandbox import Sandbox
+from .run_ledger import PageEntry, RunLedger
+from .sandbox import Sandbox, SandboxError, sandbox_base
 from .settings import Settings, load
 from .uv_binary import Uv, UvError, pinned_uv_path, resolve
+
+RUN_ID = "uvguide_run_id"
+STARTED_AT = "uvguide_started_at"
 
 
 class GuideRun:
@@ -33,15 +42,25 @@ class GuideRun:
         self.update = bool(config.getoption("update_examples", default=False))
         report = config.getoption("examples_report")
         self.report_path = Path(report) if report else self.settings.build / "examples-report.json"
-        self.id = uuid.uuid4().hex[:12]
-        self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
+        shared: dict[str, Any] = getattr(config, "workerinput", {})
+        self.id: str = shared.get(RUN_ID) or uuid.uuid4().hex[:12]
+        self.started_at: str = shared.get(STARTED_AT) or datetime.now(UTC).isoformat(
+            timespec="seconds"
+        )
+        self.worker = shared.get("workerid", "main")
         self.started = time.perf_counter()
+        self.ledger = RunLedger(sandbox_base() / f"uvdoc-run-{self.id}")
         self._open: dict[str, PageSession] = {}
         atexit.register(self.close_all)
         # SIGTERM (CI cancelling a job) takes the same path as Ctrl-C: the running command's
         # process group is killed, the report so far is written, and no sandbox is left behind.
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _interrupt)
+
+    def share_with(self, workerinput: dict[str, Any]) -> None:
+        """What a worker needs to be part of this run."""
+        workerinput[RUN_ID] = self.id
+        workerinput[STARTED_AT] = self.started_at
 
     @cached_property
     def uv(self) -> Uv:
@@ -61,6 +80,13 @@ class GuideRun:
         return uv
 
     @cached_property
+    def isolation(self) -> Isolation:
+        try:
+            return choose(self.config.getoption("isolation"))
+        except IsolationError as error:
+            pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
+
+    @cached_property
     def page_variables(self) -> dict[str, str]:
         """`{{ uv_version }}` means the uv under test, so a drift run against another uv does
         not report every `uv --version` line as drift."""
@@ -74,12 +100,53 @@ class GuideRun:
             return path.as_posix()
 
     def open_page(self, page: str) -> PageSession:
-        sandbox = Sandbox(self.uv.path, exclude_newer=self.settings.exclude_newer)
-        session = PageSession(
-            sandbox, block_timeout=self.settings.block_timeout, update=self.update
-        )
+        settings = self.settings
+        timeouts = {
+            "block_timeout": settings.block_timeout,
+            "page_timeout": settings.page_timeout,
+            "update": self.update,
+        }
+        if (before := self.ledger.started_before(page)) is not None:
+            # Its worker crashed: the rest of the page is reported, never re-run from scratch.
+            lost = (
+                f"this page's session was lost when worker {before.worker} crashed while "
+                f"running its line {before.line}"
+            )
+            session = PageSession(None, lost=lost, **timeouts)
+        else:
+            try:
+                sandbox = Sandbox(
+                    self.uv.path,
+                    exclude_newer=settings.exclude_newer,
+                    isolation=self.isolation,
+                    limits=settings.limits,
+                )
+            except SandboxError as error:
+                session = PageSession(
+                    None, lost=f"its sandbox could not start: {error}", **timeouts
+                )
+            else:
+                session = PageSession(sandbox, **timeouts)
         self._open[page] = session
+        self.note(page, 0)
         return session
+
+    def note(self, page: str, line: int) -> None:
+        """Write down which block of the page is running (read only if this worker crashes)."""
+        session = self._open[page]
+        sandbox = session.sandbox_or_none
+        if sandbox is None:
+            return  # a lost page keeps the entry of the worker that crashed running it
+        cgroup = sandbox.memory.cgroup if sandbox and sandbox.memory else None
+        self.ledger.note(
+            PageEntry(
+                page=page,
+                worker=self.worker,
+                sandbox=str(sandbox.root) if sandbox else "",
+                cgroup=str(cgroup) if cgroup else None,
+                line=line,
+            )
+        )
 
     def close_page(self, page: str, path: Path, digest: str) -> None:
         session = self._open.pop(page, None)
@@ -94,6 +161,14 @@ class GuideRun:
         for session in self._open.values():
             session.close()
         self._open.clear()
+
+    def finish(self) -> list[str]:
+        """At the end of the whole run (controller): remove what crashed workers left."""
+        self.close_all()
+        # Workers leave the ledger to the controller, which outlives them.
+        if hasattr(self.config, "workerinput"):
+            return []
+        return self.ledger.clean_up()
 
 
 def _interrupt(signum: int, frame: object) -> None:

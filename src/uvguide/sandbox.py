@@ -1,21 +1,30 @@
-"""A disposable sandbox per page: its own HOME, caches and tool dirs, one shell session.
+"""A disposable sandbox per page: its own HOME, caches and tool dirs, one shell session, and (with
+namespaces) its own view of the machine. `isolation.py` says what the page can reach;
+`sandbox_agent.py` runs the page's commands inside.
 
-Each command runs in a fresh `bash` process (so a hang can be killed with its whole process group)
-that first restores what the previous command left behind: exported variables, shell variables,
-functions (such as `deactivate`) and the working directory. To the page this feels like one
-terminal session, as a reader following it would have.
+Each command runs in a fresh `bash` process (so a hang can be stopped with everything it
+started) that first restores what the previous command left behind: exported variables, shell
+variables, functions (such as `deactivate`) and the working directory. To the page this feels
+like one terminal session, as a reader following it would have.
 """
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
-from .processes import Result, run_process
+from . import sandbox_agent
+from .isolation import Isolation, Limits, bwrap_argv, interpreter
+from .memory_limit import MemoryLimit, memory_limit
 
 # Variables a reader's machine has that the sandbox keeps: TLS roots and proxies. Everything else
 # comes from the sandbox itself, so a page cannot depend on the developer's shell.
@@ -44,23 +53,109 @@ trap __uvdoc_save EXIT
 [ -f "$__uvdoc_state/vars" ] && . "$__uvdoc_state/vars" 2>/dev/null
 {strict}
 """
+BASH = ["bash", "--noprofile", "--norc"]
+TOOLS = ("uv", "uvx")
+STOP_S = 5.0  # how long the agent may take to leave at the end of a page
+
+
+class SandboxError(Exception):
+    """The page's session could not start, or died under it."""
+
+
+@dataclass(frozen=True)
+class Result:
+    status: int  # negative: killed by that signal
+    output: str  # stdout and stderr interleaved, as a terminal shows them
+    duration_s: float
+    timed_out: bool
+    dropped_bytes: int = 0  # output past the limit, not kept
+    stopped: tuple[str, ...] = ()  # background processes still running when the command ended
+    out_of_memory: bool = False  # the kernel killed a process of the page for its memory
+    files: dict[str, str | None] = field(default_factory=dict)  # collected state files
 
 
 class Sandbox:
     """A page's directories and environment, and the shell session its commands run in."""
 
-    def __init__(self, uv: Path, *, exclude_newer: str) -> None:
+    def __init__(
+        self, uv: Path, *, exclude_newer: str, isolation: Isolation, limits: Limits
+    ) -> None:
+        self.isolation = isolation
+        self.limits = limits
         self.root = Path(tempfile.mkdtemp(prefix="uvdoc-", dir=sandbox_base())).resolve()
         self.home = self.root / "home"
         self.state = self.root / "state"
-        for path in (self.home, self.state, self.root / "bin", self.root / "tmp"):
-            path.mkdir(parents=True)
         self.cwd = self.home / "work"
-        self.cwd.mkdir()
-        for tool in ("uv", "uvx"):
-            (self.root / "bin" / tool).symlink_to(uv.with_name(tool))
-        self.env = self._base_env(exclude_newer)
-        self._baseline = self._shell_variables()
+        self.memory: MemoryLimit | None = None
+        self._agent: subprocess.Popen[bytes] | None = None
+        # What the agent says on stderr: read only if it dies. Closed in remove().
+        self._agent_log = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self._start_agent(uv)
+            self.env = self._base_env(exclude_newer)
+            self._baseline = " ".join(
+                self.run_argv([*BASH, "-c", "compgen -v"], env=self.env, timeout=30).output.split()
+            )
+        except BaseException:
+            self.remove()
+            raise
+
+    # -- the agent ---------------------------------------------------------------------------
+
+    def _start_agent(self, uv: Path) -> None:
+        python = interpreter()
+        config = {
+            "root": str(self.root),
+            "own_pid_namespace": self.namespaces,
+            "directories": [
+                str(p) for p in (self.cwd, self.state, self.root / "bin", self.root / "tmp")
+            ],
+            "links": {str(self.root / "bin" / tool): str(uv.with_name(tool)) for tool in TOOLS},
+        }
+        command = [str(python), "-I", "-c", inspect.getsource(sandbox_agent), json.dumps(config)]
+        if self.namespaces:
+            visible = [uv.parent, python.parent, Path(sys.base_prefix)]
+            command = bwrap_argv(self.root, self.limits, visible) + command
+        self.memory = memory_limit(self.limits.memory_bytes)
+        self._agent = subprocess.Popen(
+            self.memory.wrap(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self._agent_log, cwd=self.root,
+        )  # fmt: skip
+        self._request()  # the agent says it is ready
+
+    @property
+    def namespaces(self) -> bool:
+        return self.isolation is Isolation.NAMESPACES
+
+    def _request(self, **request: Any) -> dict[str, Any]:
+        agent = self._agent
+        if agent is None or agent.poll() is not None:
+            raise SandboxError(self._death())
+        assert agent.stdin is not None and agent.stdout is not None
+        try:
+            if request:
+                agent.stdin.write(json.dumps(request).encode() + b"\n")
+                agent.stdin.flush()
+            line = agent.stdout.readline()
+        except (BrokenPipeError, OSError):
+            line = b""
+        if not line:
+            agent.wait()
+            raise SandboxError(self._death())
+        reply: dict[str, Any] = json.loads(line)
+        if "error" in reply:
+            raise SandboxError(reply["error"])
+        return reply
+
+    def _death(self) -> str:
+        agent = self._agent
+        status = agent.returncode if agent else None
+        self._agent_log.seek(0)
+        log = self._agent_log.read().decode("utf-8", errors="replace").strip()[-2000:]
+        cause = f"killed by signal {-status}" if status and status < 0 else f"exit {status}"
+        return f"the page's session ended ({cause}){': ' + log if log else ''}"
+
+    # -- commands ----------------------------------------------------------------------------
 
     def _base_env(self, exclude_newer: str) -> dict[str, str]:
         home = self.home
@@ -98,63 +193,63 @@ class Sandbox:
         )  # fmt: skip
         return env
 
-    def _shell_variables(self) -> str:
-        out = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-c", "compgen -v"],
-            env=self.env, capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        return " ".join(out.stdout.split())
-
-    def run(self, script: str, *, timeout: float, strict: bool = False) -> Result:
-        """Run `script` in the page's shell session and keep the state it leaves behind."""
+    def run(
+        self, script: str, *, timeout: float, strict: bool = False, keep: bool = False
+    ) -> Result:
+        """Run `script` in the page's shell session and keep the state it leaves behind. With
+        `keep`, what it leaves running stays up until the page ends (a server the page uses)."""
         prelude = PRELUDE.format(
             state=self.state,
             baseline=self._baseline,
             strict="set -e -o pipefail" if strict else "",
         )
         path = self.state / "command.sh"
-        path.write_text(prelude + script + "\n", encoding="utf-8")
-        result = run_process(
-            ["bash", "--noprofile", "--norc", str(path)], env=self.env, cwd=self.cwd,
-            timeout=timeout,
-        )  # fmt: skip
-        self._load_state()
-        return result
-
-    def _load_state(self) -> None:
+        self.write(path, prelude + script + "\n")
         env_file, cwd_file = self.state / "env", self.state / "cwd"
-        if env_file.exists():
-            pairs = (item.partition("=") for item in env_file.read_bytes().decode().split("\0"))
+        result = self.run_argv(
+            [*BASH, str(path)], timeout=timeout, keep=keep, collect=[env_file, cwd_file]
+        )
+        if raw_env := result.files.get(str(env_file)):
+            pairs = (item.partition("=") for item in raw_env.split("\0"))
             env = {key: value for key, _, value in pairs if key and key not in ("_", "SHLVL")}
             if env:
                 self.env = env
-            env_file.unlink()
-        if cwd_file.exists():
-            cwd = Path(cwd_file.read_text(encoding="utf-8"))
-            if cwd.is_dir():
-                self.cwd = cwd
-            cwd_file.unlink()
+        if raw_cwd := result.files.get(str(cwd_file)):
+            self.cwd = Path(raw_cwd)
+        return result
 
-    def redact(self, text: str) -> str:
-        """Show sandbox paths as a reader would see theirs: HOME as `~`."""
-        for root in {str(self.home), os.path.realpath(self.home)}:
-            text = text.replace(root, "~")
-        for root in {str(self.root), os.path.realpath(self.root)}:
-            text = text.replace(root, "[SANDBOX]")
-        return text
+    def run_argv(
+        self,
+        argv: list[str],
+        *,
+        timeout: float,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        keep: bool = False,
+        collect: list[Path] | None = None,
+    ) -> Result:
+        oom_before = self.memory.out_of_memory_kills() if self.memory else 0
+        reply = self._request(
+            op="run", argv=argv, env=env if env is not None else self.env,
+            cwd=str(cwd or self.cwd), timeout=timeout, output_limit=self.limits.output_bytes,
+            keep=keep, collect=[str(path) for path in collect or []],
+        )  # fmt: skip
+        oom_after = self.memory.out_of_memory_kills() if self.memory else 0
+        return Result(
+            status=reply["status"],
+            output=reply["output"],
+            duration_s=reply["duration_s"],
+            timed_out=reply["timed_out"],
+            dropped_bytes=reply["dropped_bytes"],
+            stopped=tuple(reply["stopped"]),
+            out_of_memory=oom_after > oom_before,
+            files=reply["files"],
+        )
 
     def run_offline_check(self, argv: list[str], *, timeout: float) -> Result:
         """Run argv offline over an empty HOME, leaving the session's state alone: how a block
         that is not run still has its uv arguments checked."""
-        env, scratch = self._scratch_env()
-        try:
-            program = shutil.which(argv[0], path=env["PATH"]) or argv[0]
-            return run_process([program, *argv[1:]], env=env, cwd=scratch, timeout=timeout)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-
-    def _scratch_env(self) -> tuple[dict[str, str], Path]:
-        scratch = Path(tempfile.mkdtemp(prefix="check-", dir=self.root / "tmp"))
+        scratch = Path(self._request(op="mkdtemp")["path"])
         env = dict(self.env)
         env.update(
             HOME=str(scratch),
@@ -170,10 +265,50 @@ class Sandbox:
             ALL_PROXY="http://127.0.0.1:9",
         )
         env.pop("VIRTUAL_ENV", None)
-        return env, scratch
+        try:
+            return self.run_argv(argv, env=env, cwd=scratch, timeout=timeout)
+        finally:
+            self._request(op="remove", path=str(scratch))
+
+    # -- files -------------------------------------------------------------------------------
+
+    def write(self, path: Path, content: str) -> None:
+        """Write a file inside the sandbox (the agent refuses any path outside it)."""
+        self._request(op="write", path=str(path), content=content)
+
+    def read(self, path: Path) -> str | None:
+        content: str | None = self._request(op="read", path=str(path))["content"]
+        return content
+
+    def redact(self, text: str) -> str:
+        """Show sandbox paths as a reader would see theirs: HOME as `~`."""
+        for root in {str(self.home), os.path.realpath(self.home)}:
+            text = text.replace(root, "~")
+        for root in {str(self.root), os.path.realpath(self.root)}:
+            text = text.replace(root, "[SANDBOX]")
+        return text
 
     def remove(self) -> None:
+        """End the page: its processes, its files, its cgroup. Safe to call twice."""
+        agent, self._agent = self._agent, None
+        if agent is not None:
+            _close(agent.stdin)
+            try:
+                agent.wait(timeout=STOP_S)
+            except subprocess.TimeoutExpired:
+                agent.kill()
+                agent.wait()
+            _close(agent.stdout)
+        if self.memory is not None:
+            self.memory.release()
+        self._agent_log.close()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _close(stream: IO[bytes] | None) -> None:
+    if stream is not None:
+        with contextlib.suppress(OSError):
+            stream.close()
 
 
 # uv discovers environments and configuration by walking up from the working directory, so a

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .isolation import Limits
+
 
 class SettingsError(Exception):
     """`pyproject.toml` does not say what the harness needs."""
@@ -23,7 +25,9 @@ class Settings:
     root: Path  # the project: pyproject.toml, docs/, snippets/, build/
     uv_version: str
     exclude_newer: str
-    block_timeout: float
+    block_timeout: float  # seconds one command may run
+    page_timeout: float  # seconds a whole page may run
+    limits: Limits
 
     @property
     def docs(self) -> Path:
@@ -66,12 +70,20 @@ def load(root: Path | None = None) -> Settings:
     if len(pins) != 1:
         raise SettingsError(f"{pyproject}: [dependency-groups] pinned-uv must hold one 'uv==X.Y.Z'")
     table = data.get("tool", {}).get("uv-guide", {})
+    mebibytes = 2**20
     try:
         return Settings(
             root=root,
             uv_version=pins[0],
             exclude_newer=str(table["exclude-newer"]),
             block_timeout=float(table["block-timeout"]),
+            page_timeout=float(table["page-timeout"]),
+            limits=Limits(
+                memory_bytes=int(table["memory-limit-mib"]) * mebibytes,
+                disk_bytes=int(table["disk-limit-mib"]) * mebibytes,
+                tmp_bytes=int(table["tmp-limit-mib"]) * mebibytes,
+                output_bytes=int(table["output-limit-mib"]) * mebibytes,
+            ),
         )
     except KeyError as missing:
         raise SettingsError(f"{pyproject}: [tool.uv-guide] lacks {missing}") from None

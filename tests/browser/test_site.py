@@ -61,6 +61,9 @@ def test_search_finds_the_right_page(context: BrowserContext):
     page = context.new_page()
     page.goto("")
     page.locator("label.md-search__icon, .md-search__input").first.click()
+    # Material loads the index in a worker; a query typed before it is ready is dropped.
+    meta = page.locator(".md-search-result__meta")
+    expect(meta).to_have_text("Type to start searching", timeout=15_000)
     page.locator(".md-search__input").fill("overrides")
     result = page.locator(".md-search-result__item").first
     expect(result).to_be_visible(timeout=15_000)

@@ -65,7 +65,8 @@ def run(block: Block, session: PageSession, result: BlockResult) -> None:
         if status_problem := session.status_problem(block, outcome.status, last=last):
             raise BlockFailure.judged(
                 f"{where}\n{status_problem}; output:\n" + "\n".join(actual),
-                outcome.output, status_wrong=True, expected=expected, command=number,
+                outcome.output, status=outcome.status, status_wrong=True, expected=expected,
+                command=number,
             )  # fmt: skip
         comparison = compare(command.expected, actual)
         if comparison.matched:
@@ -78,5 +79,6 @@ def run(block: Block, session: PageSession, result: BlockResult) -> None:
         raise BlockFailure.judged(
             f"{where}\noutput differs from the page{hint}; run with --update-examples "
             f"to record it\n{comparison.diff}",
-            outcome.output, status_wrong=False, expected=expected, command=number,
+            outcome.output, status=outcome.status, status_wrong=False, expected=expected,
+            command=number,
         )  # fmt: skip

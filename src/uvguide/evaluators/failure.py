@@ -15,13 +15,14 @@ class BlockFailure(Exception):
 
     @classmethod
     def judged(
-        cls, message: str, output: str, *, status_wrong: bool, expected: str = "",
+        cls, message: str, output: str, *, status: int, status_wrong: bool, expected: str = "",
         command: int | None = None,
     ) -> BlockFailure:  # fmt: skip
-        """A failure whose class follows from what the command printed."""
-        failure = classify(output, status_wrong=status_wrong, expected=expected)
+        """A failure whose class follows from what the command printed and its exit status."""
+        failure = classify(output, status_wrong=status_wrong, expected=expected, status=status)
         if failure is FailureClass.ENVIRONMENT:
-            message = f"environment, not the docs: {environment_cause(output)}\n{message}"
+            cause = environment_cause(output, status)
+            message = f"environment, not the docs: {cause}\n{message}"
         return cls(message, failure, command)
 
     @classmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..blocks import Block
@@ -23,9 +25,8 @@ def check(block: Block, session: PageSession, result: BlockResult) -> None:
 def run(block: Block, session: PageSession, result: BlockResult) -> None:
     assert block.title is not None
     sandbox = session.sandbox
-    target = (sandbox.cwd / block.title).resolve()
+    target = Path(os.path.normpath(sandbox.cwd / block.title))
     if not target.is_relative_to(sandbox.root):
-        raise BlockFailure(f"title={block.title!r} leaves the sandbox", FailureClass.USAGE)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(block.body, encoding="utf-8")
+        raise BlockFailure(f"title={block.title!r} leaves the sandbox", FailureClass.MALFORMED)
+    sandbox.write(target, block.body)
     result.file = block.title

@@ -30,17 +30,21 @@ def check(block: Block, session: PageSession, result: BlockResult) -> None:
 
 def run(block: Block, session: PageSession, result: BlockResult) -> None:
     check(block, session, result)
-    state = session.sandbox.state
-    source = state / f"block_{block.line}.py"
-    source.write_text(block.body, encoding="utf-8")
-    prints = state / f"block_{block.line}.prints.json"
+    sandbox = session.sandbox
+    source = sandbox.state / f"block_{block.line}.py"
+    sandbox.write(source, block.body)
+    prints_file = sandbox.state / f"block_{block.line}.prints.json"
     runner = session.print_runner
     outcome = session.run(
-        block, f'{INTERPRETER}"$py" "{runner}" "{source}" "{prints}"', strict=False, command=None
+        block,
+        f'{INTERPRETER}"$py" "{runner}" "{source}" "{prints_file}"',
+        strict=False,
+        command=None,
     )
     result.command_time_s += outcome.duration_s
     session.check_status(block, outcome, command=None)
-    if not prints.exists():
+    prints = sandbox.read(prints_file)
+    if prints is None:
         return
     if mismatches := python_prints.check(block.body, prints):
         raise BlockFailure(
