@@ -74,10 +74,12 @@ def tests(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """pip vs uv on the guide's requirement files (local index, interleaved runs) into
-    docs/data/benchmarks.json, then the harness's own cost from the last examples report.
+    docs/data/benchmarks.json, then the output matcher on large outputs, then the harness's own
+    cost from the last examples report.
     `nox -s bench -- --runs 3 --sets mlx` for a shorter run."""
     install(session, "bench")
     session.run("python", "-m", "uvguide.bench", *session.posargs)
+    session.run("python", "-m", "uvguide.bench.matcher_cost")
     if Path("build/examples-report.json").is_file():
         session.run("python", "-m", "uvguide.bench.harness_cost")
     else:
