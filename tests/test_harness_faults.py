@@ -57,8 +57,15 @@ def stop(process: subprocess.Popen[str], tmp_path: Path) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
-def test_interruption_leaves_nothing_behind(tmp_path: Path, signum: int):
+NOX_CTRL_C = (signal.SIGINT, signal.SIGTERM)  # what nox sends, 0.3 s apart
+
+
+@pytest.mark.parametrize(
+    "signals",
+    [(signal.SIGINT,), (signal.SIGTERM,), NOX_CTRL_C],
+    ids=["sigint", "sigterm", "nox-ctrl-c"],
+)
+def test_interruption_leaves_nothing_behind(tmp_path: Path, signals: tuple[int, ...]):
     page = tmp_path / "interrupt.md"
     page.write_text((FIXTURES / "interrupt.md").read_text())
     process = harness(tmp_path, "-p", "no:xdist", str(page))
@@ -68,7 +75,10 @@ def test_interruption_leaves_nothing_behind(tmp_path: Path, signum: int):
         while not any("sleep 3003" in c for _, c in processes_mentioning(mine)):
             assert time.monotonic() < deadline, "the page never reached its long command"
             time.sleep(0.1)
-        process.send_signal(signum)
+        for number, signum in enumerate(signals):
+            if number:
+                time.sleep(0.3)
+            process.send_signal(signum)
         process.communicate(timeout=60)
         assert not processes_mentioning(mine), "commands outlived the run"
         assert not list((tmp_path / "sandboxes").iterdir()), "sandbox directories left behind"

@@ -120,6 +120,16 @@ class ReportCollector:
             # A worker hands its inventory to the controller when it shuts down.
             config.workeroutput[INVENTORY] = [i.to_json() for i in self.inventory.values()]  # type: ignore[attr-defined]
             return
+        # A second signal (nox sends SIGTERM 0.3 s after Ctrl-C) must not cut the clean-up or
+        # the report short; it takes effect once they are done.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            self.finish(session, exitstatus)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+    def finish(self, session: pytest.Session, exitstatus: int) -> None:
+        config = session.config
         removed = self.run.finish()
         if not self.results and not self.inventory and not self.runs_pages(config):
             return
@@ -129,13 +139,8 @@ class ReportCollector:
             for result in inventory.display:
                 self.results.setdefault((result.page, result.line), result)
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
-        # A second signal (nox sends SIGTERM 0.3 s after Ctrl-C) must not cut the report short.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        try:
-            status = "interrupted" if interrupted else "complete"
-            self.write(workers=self.workers(config), status=status)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        status = "interrupted" if interrupted else "complete"
+        self.write(workers=self.workers(config), status=status)
         dropped = self.dropped()
         if dropped and not interrupted and not is_filtered(config):
             config.get_terminal_writer().line(

@@ -55,7 +55,7 @@ trap __uvdoc_save EXIT
 """
 BASH = ["bash", "--noprofile", "--norc"]
 TOOLS = ("uv", "uvx")
-STOP_S = 5.0  # how long the agent may take to leave at the end of a page
+STOP_S = 1.0  # how long the agent may take to leave at the end of a page, at each step
 
 
 class SandboxError(Exception):
@@ -292,12 +292,16 @@ class Sandbox:
         """End the page: its processes, its files, its cgroup. Safe to call twice."""
         agent, self._agent = self._agent, None
         if agent is not None:
+            # An idle agent leaves when its input ends; a busy one (the run was interrupted
+            # mid-command) is asked to stop, then made to.
             _close(agent.stdin)
-            try:
-                agent.wait(timeout=STOP_S)
-            except subprocess.TimeoutExpired:
-                agent.kill()
-                agent.wait()
+            for stop in (lambda: None, agent.terminate, agent.kill):
+                stop()
+                try:
+                    agent.wait(timeout=STOP_S)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
             _close(agent.stdout)
         if self.memory is not None:
             self.memory.release()

@@ -45,6 +45,15 @@ class Agent:
         self.own_pid_namespace = own_pid_namespace
         self.services: set[int] = set()
         self.service_sessions: set[int] = set()
+        self.running: int | None = None  # the session of the command being run
+
+    def terminate(self, signum: int, frame: object) -> None:
+        """Asked to stop (the run was interrupted): stop the page's processes, then leave."""
+        self.services.clear()
+        self.service_sessions.clear()
+        if self.running is not None:
+            self.stop_all_but_services(self.running)
+        os._exit(128 + signum)
 
     # -- files -------------------------------------------------------------------------------
 
@@ -94,6 +103,7 @@ class Agent:
             stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         assert process.stdout is not None
+        self.running = process.pid
         reader = Reader(process.stdout, output_limit)
         reader.start()
         timed_out = False
@@ -109,6 +119,7 @@ class Agent:
         else:
             stopped = self.stop_all_but_services(process.pid)
         output, dropped = reader.result(keep=keep)
+        self.running = None
         return {
             "status": status,
             "output": output.decode("utf-8", errors="replace"),
@@ -230,6 +241,7 @@ def command_line(pid: int) -> str:
 def main() -> None:
     config = json.loads(sys.argv[1])
     agent = Agent(Path(config["root"]), config["own_pid_namespace"])
+    signal.signal(signal.SIGTERM, agent.terminate)
     for directory in config["directories"]:
         Path(directory).mkdir(parents=True, exist_ok=True)
     for link, target in config["links"].items():
