@@ -61,10 +61,11 @@ def test_search_finds_the_right_page(context: BrowserContext):
     page = context.new_page()
     page.goto("")
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    # Material loads the index in a worker; a query typed before it is ready is dropped.
+    # Material loads the index in a worker, and reads the query on key-up: wait until the
+    # index is ready, then type (`fill` sends no key events, so the query would go unseen).
     meta = page.locator(".md-search-result__meta")
     expect(meta).to_have_text("Type to start searching", timeout=15_000)
-    page.locator(".md-search__input").fill("overrides")
+    page.locator(".md-search__input").press_sequentially("overrides")
     result = page.locator(".md-search-result__item").first
     expect(result).to_be_visible(timeout=15_000)
     assert "pip/resolution/" in result.locator("a").first.get_attribute("href")
