@@ -7,7 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, processes_mentioning
 
 
 def test_a_page_is_one_shell_session(run_page):
@@ -197,3 +197,46 @@ def test_the_report_names_its_run_and_says_it_is_complete(run_page, tmp_path):
     assert first["id"] != second["id"] and first["started_at"] <= second["started_at"]
     assert first["isolation"] in ("namespaces", "environment-only")
     assert first["limits"]["memory_mib"] > 0
+
+
+def outcomes_and_reasons(run) -> dict[int, tuple[str, str]]:
+    return {b["line"]: (b["outcome"], b["reason"]) for b in run.report["blocks"]}
+
+
+def test_blocks_run_for_their_platform_and_are_checked_elsewhere(run_page):
+    linux = outcomes_and_reasons(run_page("platforms.md", "--platform=linux"))
+    assert linux[3] == ("passed", "") and linux[10] == ("passed", "")
+    assert linux[17] == ("checked", "holds for macos; this run is on linux")
+    assert linux[24][0] == "checked" and "PowerShell" in linux[24][1]
+    assert linux[31] == ("passed", "")
+    # Checked, not run: uv refuses the flag of the macOS-only block here too.
+    assert linux[38][0] == "failed"
+
+    macos = outcomes_and_reasons(run_page("platforms.md", "--platform=macos"))
+    assert macos[10] == ("checked", "holds for linux; this run is on macos")
+    assert macos[17] == ("passed", "") and macos[31] == ("passed", "")
+    assert macos[38][0] == "failed"  # run this time, and uv still refuses the flag
+
+    windows = outcomes_and_reasons(run_page("platforms.md", "--platform=windows"))
+    assert {line for line, (outcome, _) in windows.items() if outcome == "passed"} == {3}
+    assert windows[31] == ("checked", "holds for linux, macos; this run is on windows")
+
+    for report in (linux, macos, windows):
+        assert len(report) == 6, "every block is counted, run or checked"
+
+
+def test_a_service_lives_until_the_page_ends_and_no_longer(run_page, tmp_path):
+    run = run_page("services.md")
+    assert run.returncode == 0, run.output
+    assert run.block(26)["notes"], "the plain background job was stopped with its command"
+    assert run.block(31)["outcome"] == "passed", "the server outlived the blocks after it"
+    assert not processes_mentioning(str(tmp_path)), "the server outlived the page"
+
+
+def test_a_block_that_needs_an_unreachable_host_is_checked_with_the_reason(run_page):
+    run = run_page("needs.md")
+    unreachable = run.block(5)
+    assert unreachable["outcome"] == "checked"
+    assert "uvdoc-test.invalid does not answer from this machine" in unreachable["reason"]
+    assert run.block(11)["outcome"] == "failed", "its arguments are still checked"
+    assert run.block(17)["outcome"] == "passed"

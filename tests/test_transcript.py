@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from uvguide.transcript import TranscriptError, parse
+from uvguide.transcript import POWERSHELL, TranscriptError, parse
 
 
 def test_commands_and_their_output():
@@ -42,3 +42,8 @@ def test_malformed_transcripts_name_their_line(body: str, offset: int, message: 
     with pytest.raises(TranscriptError, match=message) as error:
         parse(body)
     assert error.value.offset == offset
+
+
+def test_a_powershell_session_has_its_own_prompts():
+    (command,) = parse("PS> uv venv `\n>> --seed\nCreating\n", POWERSHELL)
+    assert command.text == "uv venv `\n--seed" and command.expected == ["Creating"]

@@ -5,6 +5,7 @@ Everything else in the harness works on these values; nothing re-reads the Markd
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -12,10 +13,21 @@ from pathlib import Path
 
 class Kind(StrEnum):
     CONSOLE = "console"  # a transcript: `$ ` commands followed by their expected output
+    POWERSHELL = "powershell"  # a PowerShell transcript (`PS> ` prompts), for Windows readers
     SCRIPT = "script"  # bash/sh, run as one script
     PYTHON = "python"
     FILE = "file"  # titled or included content, written into the sandbox
     DISPLAY = "display"  # shown to the reader only (output, a diff, a tree)
+
+
+class Platform(StrEnum):
+    LINUX = "linux"
+    MACOS = "macos"
+    WINDOWS = "windows"
+
+
+def current_platform() -> Platform:
+    return {"darwin": Platform.MACOS, "win32": Platform.WINDOWS}.get(sys.platform, Platform.LINUX)
 
 
 class Mode(StrEnum):
@@ -28,6 +40,7 @@ class Mode(StrEnum):
 
 LANGUAGES: dict[str, Kind] = {
     "console": Kind.CONSOLE,
+    "pwsh-session": Kind.POWERSHELL,
     "bash": Kind.SCRIPT,
     "sh": Kind.SCRIPT,
     "shell": Kind.SCRIPT,
@@ -45,6 +58,7 @@ LANGUAGES: dict[str, Kind] = {
 # Modes each kind accepts; anything else is an error on the page, not a silent ignore.
 ALLOWED_MODES: dict[Kind, frozenset[Mode]] = {
     Kind.CONSOLE: frozenset(Mode),
+    Kind.POWERSHELL: frozenset(Mode),
     Kind.SCRIPT: frozenset(Mode),
     Kind.PYTHON: frozenset(Mode),
     Kind.FILE: frozenset({Mode.RUN, Mode.SKIP, Mode.HIDDEN}),
@@ -80,6 +94,9 @@ class Block:
     timeout: float | None = None
     title: str | None = None  # the sandbox path a file block is written to
     includes: list[Path] = field(default_factory=list)
+    service: bool = False  # what it leaves running serves the rest of the page
+    needs: tuple[str, ...] = ()  # hosts it must reach (beyond the package index)
+    platforms: frozenset[Platform] = frozenset()  # where it holds; empty: everywhere
 
     @property
     def body_line(self) -> int:

@@ -6,6 +6,10 @@ An annotation is an HTML comment on its own line before a fence, so the rendered
     <!-- test: expect-fail status=2 -->
     <!-- test: skip reason="..." -->
 
+After the mode come options (`reason=`, `status=`, `timeout=`, `needs=` hosts, `platform=`) and
+the flag `service`. A block in a content tab titled for a platform (`=== "macOS"`) holds for that
+platform unless its annotation says otherwise.
+
 A hidden setup block is a fence wrapped in the comment itself, so it never renders:
 
     <!-- test: hidden
@@ -23,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .blocks import ALLOWED_MODES, LANGUAGES, Block, Kind, LineTable, Mode, Problem
+from .blocks import ALLOWED_MODES, LANGUAGES, Block, Kind, LineTable, Mode, Platform, Problem
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 ANNOTATION = re.compile(r"^\s*<!--\s*test:(?P<args>.*?)(?P<close>-->)?\s*$")
@@ -31,7 +35,11 @@ COMMENT_CLOSE = re.compile(r"^\s*-->\s*$")
 INCLUDE = re.compile(r"""^\s*--8<--\s+(?P<q>["']?)(?P<path>[^"']+)(?P=q)\s*$""")
 VARIABLE = re.compile(r"\{\{\s*(?P<name>\w+)\s*\}\}")
 ATTRIBUTE = re.compile(r"""(?P<key>[\w.-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))""")
-OPTION_KEYS = {"reason", "status", "timeout"}
+OPTION_KEYS = {"reason", "status", "timeout", "needs", "platform"}
+FLAGS = {"service"}
+TAB = re.compile(r"""^(?P<indent>[ \t]*)===[!+]?[ \t]+["'](?P<label>[^"']*)["']""")
+HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+PLATFORM_WORDS = {"linux": Platform.LINUX, "macos": Platform.MACOS, "windows": Platform.WINDOWS}
 
 
 class PageError(Exception):
@@ -51,6 +59,30 @@ class Annotation:
     status: int | None
     timeout: float | None
     open_comment: bool  # a hidden block: the comment closes after the fence
+    service: bool
+    needs: tuple[str, ...]
+    platforms: frozenset[Platform] | None  # None: as the content tab says, if any
+
+
+def tab_platforms(lines: LineTable) -> list[frozenset[Platform]]:
+    """For each line, the platforms of the innermost content tab around it that names any
+    (`=== "Linux"`, `=== "macOS and Linux"`); empty outside such tabs."""
+    stack: list[tuple[int, frozenset[Platform]]] = []
+    found: list[frozenset[Platform]] = []
+    for index in range(len(lines)):
+        line = lines[index]
+        if line.strip():
+            indent = len(line) - len(line.lstrip())
+            while stack and indent <= stack[-1][0]:
+                stack.pop()
+        found.append(next((p for _, p in reversed(stack) if p), frozenset()))
+        if match := TAB.match(line):
+            label = match["label"].lower().replace("mac ", "macos ")
+            named = frozenset(
+                platform for word, platform in PLATFORM_WORDS.items() if word in label
+            )
+            stack.append((len(match["indent"].expandtabs()), named))
+    return found
 
 
 class PageLexer:
@@ -72,6 +104,7 @@ class PageLexer:
         the blocks that follow it.
         """
         lines = LineTable(text)
+        self._tabs = tab_platforms(lines)
         index = 0
         while index < len(lines):
             try:
@@ -130,13 +163,18 @@ class PageLexer:
             known = ", ".join(m.value for m in Mode)
             raise self.problem(index, f"unknown mode {words[0]!r} (known: {known})") from None
         options: dict[str, str] = {}
+        flags: set[str] = set()
         for word in words[1:]:
             key, sep, value = word.partition("=")
+            if not sep and key in FLAGS:
+                flags.add(key)
+                continue
             if not sep or key not in OPTION_KEYS:
                 raise self.problem(
                     index,
                     f"malformed test annotation: {word!r} is not one of "
-                    f"{', '.join(sorted(OPTION_KEYS))} as key=value",
+                    f"{', '.join(sorted(OPTION_KEYS))} as key=value, nor a flag "
+                    f"({', '.join(sorted(FLAGS))})",
                 )
             options[key] = value
         reason = options.get("reason", "").strip()
@@ -156,6 +194,8 @@ class PageLexer:
             raise self.problem(index, "status= only goes with expect-fail")
         if status == 0:
             raise self.problem(index, "expect-fail status=0 is a success, not a failure")
+        if "service" in flags and mode not in (Mode.RUN, Mode.HIDDEN):
+            raise self.problem(index, f"service only goes with a block that runs, not {mode}")
         return Annotation(
             line=index + 1,
             mode=mode,
@@ -163,7 +203,28 @@ class PageLexer:
             status=status,
             timeout=self._number(options, "timeout", float, index),
             open_comment=open_comment,
+            service="service" in flags,
+            needs=self._hosts(options.get("needs"), index),
+            platforms=self._platforms(options.get("platform"), index),
         )
+
+    def _hosts(self, value: str | None, index: int) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        hosts = tuple(host.strip() for host in value.split(","))
+        for host in hosts:
+            if not HOST.match(host):
+                raise self.problem(index, f"needs= wants host names, not {host!r}")
+        return hosts
+
+    def _platforms(self, value: str | None, index: int) -> frozenset[Platform] | None:
+        if value is None:
+            return None
+        try:
+            return frozenset(Platform(word.strip()) for word in value.split(","))
+        except ValueError:
+            known = ", ".join(p.value for p in Platform)
+            raise self.problem(index, f"platform= takes {known}, not {value!r}") from None
 
     def _number(
         self, options: dict[str, str], key: str, kind: type[int] | type[float], index: int
@@ -222,6 +283,13 @@ class PageLexer:
             )
         if kind is Kind.DISPLAY and includes:
             raise self.problem(index, 'an included block needs title="path" to be a file')
+        platforms = self._tabs[index]
+        if annotation and annotation.platforms is not None:
+            platforms = annotation.platforms
+        if kind is Kind.POWERSHELL:
+            if platforms - {Platform.WINDOWS}:
+                raise self.problem(index, "a PowerShell session holds for Windows only")
+            platforms = frozenset({Platform.WINDOWS})
         return Block(
             page=self.page,
             line=index + 1,
@@ -237,6 +305,9 @@ class PageLexer:
             timeout=annotation.timeout if annotation else None,
             title=title,
             includes=includes,
+            service=annotation.service if annotation else False,
+            needs=annotation.needs if annotation else (),
+            platforms=platforms,
         )
 
     @staticmethod

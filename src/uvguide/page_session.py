@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import time
 
-from .blocks import Block, Mode
+from .blocks import Block, Kind, Mode, Platform
 from .evaluators import EVALUATORS
 from .evaluators.failure import BlockFailure
+from .host_probe import unreachable
 from .page_rewrite import Edit
 from .python_prints import RUNNER
 from .results import BlockResult, FailureClass, Outcome
@@ -35,6 +36,7 @@ class PageSession:
         block_timeout: float,
         page_timeout: float,
         update: bool,
+        platform: Platform,
         lost: str | None = None,
     ) -> None:
         self.sandbox_or_none = sandbox
@@ -42,6 +44,7 @@ class PageSession:
         self.deadline = time.monotonic() + page_timeout
         self.page_timeout = page_timeout
         self.update = update
+        self.platform = platform
         self.edits: list[Edit] = []
         self.first_failure: FailureClass | None = None
         self.first_failure_line: int | None = None
@@ -70,6 +73,9 @@ class PageSession:
             elif block.mode is Mode.NO_RUN:
                 evaluator.check(block, self, result)
                 result.outcome = Outcome.CHECKED
+            elif reason := self.not_run_here(block):
+                evaluator.check(block, self, result)
+                result.outcome, result.reason = Outcome.CHECKED, reason
             else:
                 evaluator.run(block, self, result)
         except BlockFailure as failure:
@@ -86,6 +92,18 @@ class PageSession:
         result.command_time_s += sum(command.duration_s for command in result.commands)
         result.duration_s = time.perf_counter() - started
         return result
+
+    def not_run_here(self, block: Block) -> str | None:
+        """Why a block that runs elsewhere is only checked in this run, if it is."""
+        if block.kind is Kind.POWERSHELL:
+            return "a PowerShell session for Windows readers: the harness runs pages with bash"
+        if block.platforms and self.platform not in block.platforms:
+            names = ", ".join(sorted(p.value for p in block.platforms))
+            return f"holds for {names}; this run is on {self.platform.value}"
+        for host in block.needs:
+            if reason := unreachable(host):
+                return f"{reason}; it runs where {host} answers"
+        return None
 
     def _after_first_failure(self, block: Block, failure: BlockFailure) -> BlockFailure:
         """A page is one session: when the environment broke it first (a download that could not
@@ -105,15 +123,15 @@ class PageSession:
 
     # -- helpers the evaluators share -----------------------------------------------------------
 
-    def run(
-        self, block: Block, script: str, *, strict: bool, command: int | None, keep: bool = False
-    ) -> Result:
+    def run(self, block: Block, script: str, *, strict: bool, command: int | None) -> Result:
         """Run script in the page's shell session, within the block's time and the page's."""
         wanted = block.timeout or self.block_timeout
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise BlockFailure(self._budget_message(), FailureClass.LIMIT, command)
-        result = self.sandbox.run(script, timeout=min(wanted, remaining), strict=strict, keep=keep)
+        result = self.sandbox.run(
+            script, timeout=min(wanted, remaining), strict=strict, keep=block.service
+        )
         output = self.sandbox.redact(result.output)
         if result.stopped:
             self.notes.append(

@@ -34,6 +34,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="where the JSON report of this run goes (default: build/examples-report.json)",
     )
     group.addoption(
+        "--platform",
+        choices=["linux", "macos", "windows"],
+        default=None,
+        help="whose blocks run (default: this machine's); the others are argument-checked",
+    )
+    group.addoption(
         "--isolation",
         choices=["auto", "namespaces", "environment-only"],
         default="auto",

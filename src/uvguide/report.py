@@ -27,6 +27,7 @@ class RunInfo:
     uv_version: str
     uv_path: str
     isolation: str  # namespaces | environment-only
+    platform: str  # whose blocks ran
     limits: dict[str, float]
     workers: int
     wall_s: float

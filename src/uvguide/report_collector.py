@@ -178,6 +178,7 @@ class ReportCollector:
             uv_version=run.uv.version,
             uv_path=str(run.uv.path),
             isolation=run.isolation.value,
+            platform=run.platform.value,
             limits={
                 "memory_mib": limits.memory_bytes // 2**20,
                 "disk_mib": limits.disk_bytes // 2**20,

@@ -67,6 +67,8 @@ class BlockResult:
     recorded: bool = False  # record mode wrote new output for it into the page
     file: str | None = None  # the sandbox path a file block wrote
     notes: list[str] = field(default_factory=list)  # worth knowing, not failures
+    platforms: list[str] = field(default_factory=list)  # where it holds; empty: everywhere
+    needs: list[str] = field(default_factory=list)  # hosts it must reach
 
     @classmethod
     def for_block(cls, block: Block, outcome: Outcome, **fields: Any) -> BlockResult:
@@ -78,6 +80,8 @@ class BlockResult:
             mode=block.mode,
             outcome=outcome,
             reason=block.reason,
+            platforms=sorted(p.value for p in block.platforms),
+            needs=list(block.needs),
             **fields,
         )
 

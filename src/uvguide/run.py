@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from .blocks import Platform, current_platform
 from .isolation import Isolation, IsolationError, choose
 from .page_rewrite import apply
 from .page_session import PageSession
@@ -80,6 +81,11 @@ class GuideRun:
         return uv
 
     @cached_property
+    def platform(self) -> Platform:
+        """The platform whose blocks run; the others are argument-checked."""
+        return Platform(self.config.getoption("platform") or current_platform())
+
+    @cached_property
     def isolation(self) -> Isolation:
         try:
             return choose(self.config.getoption("isolation"))
@@ -105,6 +111,7 @@ class GuideRun:
             "block_timeout": settings.block_timeout,
             "page_timeout": settings.page_timeout,
             "update": self.update,
+            "platform": self.platform,
         }
         if (before := self.ledger.started_before(page)) is not None:
             # Its worker crashed: the rest of the page is reported, never re-run from scratch.

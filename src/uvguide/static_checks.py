@@ -54,7 +54,15 @@ def check_shell(sandbox: Sandbox, script: str) -> list[StaticProblem]:
     problems = []
     if error := shell_syntax(script):
         problems.append(StaticProblem(FailureClass.MALFORMED, f"shell syntax: {error}"))
-    for argv in uv_invocations(script):
-        if error := uv_argument_error(sandbox, argv):
-            problems.append(StaticProblem(FailureClass.USAGE, error))
+    problems += [
+        problem
+        for argv in uv_invocations(script)
+        if (problem := uv_argument_problem(sandbox, argv))
+    ]
     return problems
+
+
+def uv_argument_problem(sandbox: Sandbox, argv: list[str]) -> StaticProblem | None:
+    if error := uv_argument_error(sandbox, argv):
+        return StaticProblem(FailureClass.USAGE, error)
+    return None

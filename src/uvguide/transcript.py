@@ -1,4 +1,5 @@
-"""Parse a console block: `$ ` starts a command, `> ` continues it, other lines are its output."""
+"""Parse a transcript: `$ ` starts a command, `> ` continues it, other lines are its output.
+A PowerShell session uses `PS> ` and `>> ` the same way."""
 
 from __future__ import annotations
 
@@ -23,26 +24,37 @@ class TranscriptError(Exception):
         self.offset = offset
 
 
-def parse(body: str) -> list[Command]:
+@dataclass(frozen=True)
+class Prompts:
+    command: str
+    continuation: str
+
+
+SHELL = Prompts("$ ", "> ")
+POWERSHELL = Prompts("PS> ", ">> ")
+
+
+def parse(body: str, prompts: Prompts = SHELL) -> list[Command]:
     commands: list[Command] = []
     in_command = False  # the previous line was a command or one of its continuations
     lines = body.splitlines()
+    start, more = prompts.command, prompts.continuation
     for offset, line in enumerate(lines):
-        if in_command and (line.startswith("> ") or line == ">"):
-            commands[-1].text += "\n" + line[2:]
-        elif in_command and commands[-1].text.endswith("\\"):
-            # A trailing backslash continues on an unprefixed line, as in a terminal.
+        if in_command and (line.startswith(more) or line == more.rstrip()):
+            commands[-1].text += "\n" + line[len(more) :]
+        elif in_command and commands[-1].text.endswith(("\\", "`")):
+            # A trailing backslash (or PowerShell's backtick) continues on an unprefixed line.
             commands[-1].text += "\n" + line
-        elif line.startswith("$ ") or line == "$":
-            if not line[2:].strip():
-                raise TranscriptError(offset, "empty command after '$'")
-            commands.append(Command(offset=offset, text=line[2:]))
+        elif line.startswith(start) or line == start.rstrip():
+            if not line[len(start) :].strip():
+                raise TranscriptError(offset, f"empty command after {start.strip()!r}")
+            commands.append(Command(offset=offset, text=line[len(start) :]))
         elif commands:
             commands[-1].expected.append(line)
             in_command = False
             continue
         elif line.strip():
-            raise TranscriptError(offset, "a console block must start with a '$ ' command")
+            raise TranscriptError(offset, f"a transcript must start with a {start!r} command")
         else:
             continue
         in_command = True

@@ -12,10 +12,11 @@ from __future__ import annotations
 from types import ModuleType
 
 from ..blocks import Kind
-from . import console, files, python, script
+from . import console, files, powershell, python, script
 
 EVALUATORS: dict[Kind, ModuleType] = {
     Kind.CONSOLE: console,
+    Kind.POWERSHELL: powershell,
     Kind.SCRIPT: script,
     Kind.PYTHON: python,
     Kind.FILE: files,

@@ -19,7 +19,7 @@ def commands(block: Block) -> list[CommandRun]:
 
 
 def check(block: Block, session: PageSession, result: BlockResult) -> None:
-    raise AssertionError("the lexer refuses no-run on a file block")
+    """A file for another platform is not written; there is nothing in it to check."""
 
 
 def run(block: Block, session: PageSession, result: BlockResult) -> None:
