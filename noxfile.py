@@ -30,15 +30,38 @@ def install(session: nox.Session, *groups: str) -> None:
     )
 
 
-def xdist_args() -> list[str]:
+def xdist_args(workers: str = "auto") -> list[str]:
     # One page is one shell session: keep all of a page's blocks on one worker.
-    return ["-n", os.environ.get("EXAMPLES_WORKERS", "auto"), "--dist", "loadfile"]
+    return ["-n", os.environ.get("EXAMPLES_WORKERS", workers), "--dist", "loadfile"]
+
+
+# Pages wait on the network far more than they compute: twice as many workers as cores measured
+# faster (nox -s examples, warm package cache, 2 cores: 2 workers 78 s, 4 workers 54 s).
+PAGE_WORKERS = str(2 * (os.cpu_count() or 1))
+STRICT_CI = bool(os.environ.get("CI")) and sys.platform == "linux"
+
+
+def has_paths(args: list[str]) -> bool:
+    """Whether pytest arguments name something to collect (options and their values do not)."""
+    values = {"-k", "-m", "-n", "--dist", "--uv-binary", "--examples-report", "--platform"}
+    after_option = False
+    for arg in args:
+        if not arg.startswith("-") and not after_option:
+            return True
+        after_option = arg in values
+    return False
 
 
 def isolation_args() -> list[str]:
     """CI on Linux must run pages in namespaces; elsewhere they are used where available."""
-    wanted = "namespaces" if os.environ.get("CI") and sys.platform == "linux" else "auto"
-    return [f"--isolation={wanted}"]
+    return [f"--isolation={'namespaces' if STRICT_CI else 'auto'}"]
+
+
+def through_package_cache(*command: str) -> list[str]:
+    """The command, with pages reaching the index through the local package cache (squid),
+    which CI on Linux must have."""
+    return ["python", "-m", "uvguide.package_cache", *(["--require"] if STRICT_CI else []),
+            "--", *command]  # fmt: skip
 
 
 @nox.session(python=PYTHON)
@@ -60,8 +83,13 @@ def examples(session: nox.Session) -> None:
     """Run every block of docs/ against the pinned uv. Extra args go to pytest, for example
     `nox -s examples -- docs/pip-interface.md` or `nox -s examples -- --update-examples`."""
     install(session, "test")
-    args = session.posargs or ["docs"]
-    session.run("pytest", *xdist_args(), *isolation_args(), "-rfEs", *args)
+    # Options alone (`-- --update-examples`) still run the guide: only paths replace `docs`.
+    args = [*session.posargs, *([] if has_paths(session.posargs) else ["docs"])]
+    session.run(
+        *through_package_cache(
+            "pytest", *xdist_args(PAGE_WORKERS), *isolation_args(), "-rfEs", *args
+        )
+    )
 
 
 @nox.session(python=PYTHON)
@@ -101,7 +129,8 @@ def browser(session: nox.Session) -> None:
         session.run("npm", "ci", "--silent", "--prefix", "tests/browser", external=True)
     session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", "site")
     session.run("python", "-m", "uvguide.site.links", "site")
-    session.run("pytest", *xdist_args(), "tests/browser", *session.posargs)
+    # One test per page: spread them over the workers one by one.
+    session.run("pytest", "-n", "auto", "--dist", "load", "tests/browser", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -118,6 +147,8 @@ def drift(session: nox.Session) -> None:
     if not session.posargs:
         session.error("name a uv version: nox -s drift -- 0.12.24 (or latest)")
     wanted, *pytest_args = session.posargs
+    compat_args = [arg for arg in pytest_args if arg == "--write-compat"]
+    pytest_args = [arg for arg in pytest_args if arg != "--write-compat"]
     install(session, "test")
     target = Path(session.create_tmp()) / f"uv-{wanted}"
     session.run_install("uv", "venv", "--quiet", "--allow-existing", str(target), silent=True)
@@ -126,20 +157,56 @@ def drift(session: nox.Session) -> None:
         "uv", "pip", "install", "--quiet", "--python", str(target), requirement, silent=True
     )
     uv = target / "bin" / "uv"
-    version = session.run(str(uv), "--version", silent=True, external=True).split()[1]
+    version = session.run("python", "-m", "uvguide.uv_binary", str(uv), silent=True).strip()
     report = Path("build") / f"drift-{version}-examples.json"
     session.run(
-        "pytest",
-        *xdist_args(),
-        *isolation_args(),
-        "-q",
-        "--no-header",
-        f"--uv-binary={uv}",
-        f"--examples-report={report}",
-        *(pytest_args or ["docs"]),
+        *through_package_cache(
+            "pytest",
+            *xdist_args(PAGE_WORKERS),
+            *isolation_args(),
+            "-q",
+            "--no-header",
+            f"--uv-binary={uv}",
+            f"--examples-report={report}",
+            *pytest_args,
+            *([] if has_paths(pytest_args) else ["docs"]),
+        ),
         success_codes=[0, 1],
     )
-    session.run("python", "-m", "uvguide.drift", str(report))
+    # `--write-compat` (among the arguments) updates the compatibility page's data.
+    session.run("python", "-m", "uvguide.drift", str(report), *compat_args)
+
+
+@nox.session(python=PYTHON)
+def upgrade(session: nox.Session) -> None:
+    """Move the guide to another uv: `nox -s upgrade -- 0.14.0` (or latest). Moves the pin and
+    the sample files, relocks, records the guide, reruns it, and writes build/upgrade-<v>.md;
+    succeeds only when the rerun is green."""
+    if not session.posargs:
+        session.error("name a uv version: nox -s upgrade -- 0.14.0 (or latest)")
+    install(session, "test")
+    version = session.run(
+        "python", "-m", "uvguide.upgrade", "prepare", session.posargs[0], silent=True
+    ).strip()
+    session.run_install("uv", "lock", silent=True)
+    install(session, "test")  # the new pin, from the new lock
+    runs = {name: f"build/upgrade-{version}-{name}.json" for name in ("record", "plain")}
+    for name, extra in (("record", ["--update-examples"]), ("plain", [])):
+        session.run(
+            *through_package_cache(
+                "pytest", *xdist_args(PAGE_WORKERS), *isolation_args(), "-q", "--no-header",
+                *extra, f"--examples-report={runs[name]}", "docs",
+            ),
+            success_codes=[0, 1],
+        )  # fmt: skip
+    session.run("python", "-m", "uvguide.upgrade", "report", version, runs["record"], runs["plain"])
+
+
+@nox.session(python=PYTHON)
+def summary(session: nox.Session) -> None:
+    """The last examples run in Markdown: where it ran, what it did not run and why."""
+    install(session)
+    session.run("python", "-m", "uvguide.run_summary", silent=False)
 
 
 @nox.session(python=PYTHON)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from importlib.metadata import version
 
 from conftest import REPO
 from uvguide.site import macros
@@ -24,17 +25,22 @@ def test_bench_runs_on_a_tiny_set_and_writes_valid_data(tmp_path):
     assert data["versions"]["uv"] and data["machine"]["cpus"] >= 1
     (tiny,) = data["sets"]
     assert [row["scenario"] for row in tiny["results"]] == [
-        "create a virtual environment",
-        "cold install (empty cache)",
-        "warm install (populated cache)",
+        "create a virtual environment, without pip",
+        "create a virtual environment, with pip",
+        "cold install, no bytecode",
+        "cold install, bytecode compiled",
+        "warm install, no bytecode",
+        "warm install, bytecode compiled",
         "resolve only (pip-compile vs uv pip compile)",
         "no-op re-sync (pip-sync vs uv pip sync)",
     ]
+    # The pip that was timed is the pip that is reported.
+    assert data["versions"]["pip"] == version("pip")
     for row in tiny["results"]:
         for tool in ("pip", "uv"):
             stats = row[tool]
             assert (
                 len(stats["runs_s"]) == 1 and stats["min_s"] <= stats["median_s"] <= stats["max_s"]
             )
-    assert "| warm install (populated cache) |" in macros.benchmark_table(tmp_path, "tiny")
-    assert macros.benchmark_chart(tmp_path, "tiny").count("<rect") == 10
+    assert "| warm install, bytecode compiled |" in macros.benchmark_table(tmp_path, "tiny")
+    assert macros.benchmark_chart(tmp_path, "tiny").count("<rect") == 16

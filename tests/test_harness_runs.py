@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import FIXTURES, REPO, processes_mentioning
+from uvguide.uv_binary import pinned_uv_path
 
 
 def test_a_page_is_one_shell_session(run_page):
@@ -240,3 +246,72 @@ def test_a_block_that_needs_an_unreachable_host_is_checked_with_the_reason(run_p
     assert "uvdoc-test.invalid does not answer from this machine" in unreachable["reason"]
     assert run.block(11)["outcome"] == "failed", "its arguments are still checked"
     assert run.block(17)["outcome"] == "passed"
+
+
+def test_record_mode_never_writes_a_value_that_changes_between_runs(run_page, tmp_path):
+    page = tmp_path / "record_varying.md"
+    page.write_text((FIXTURES / "record_varying.md").read_text())
+    run = run_page("record_varying.md", "--update-examples", page=page)
+    assert run.returncode == 1, "a value it cannot record is reported"
+    message = run.block(3)["message"]
+    assert "differs between two runs" in message and "[..]" in message
+    text = page.read_text()
+    assert "id 00000000-0000-0000-0000-000000000000" in text, "the varying line is left alone"
+    # The Python block's prints are recorded: the wrong value, and the print it did not show.
+    assert 'print(6 * 7)\n#> 42\nprint("new")\n#> new\n' in text
+    # Elide the varying part as advised: the block records and the page is green.
+    page.write_text(text.replace("id 00000000-0000-0000-0000-000000000000", "id [..]"))
+    assert run_page("record_varying.md", "--update-examples", page=page).returncode == 0
+    assert "$ echo steady\nsteady\n" in page.read_text()
+    assert run_page("record_varying.md", page=page).returncode == 0
+
+
+@pytest.fixture
+def new_uv(tmp_path: Path) -> Path:
+    """A fake new release of uv, beside a copy of the real one (both visible to sandboxes)."""
+    directory = tmp_path / "new-uv"
+    directory.mkdir()
+    shutil.copy(pinned_uv_path(), directory / "uv-real")
+    wrapper = directory / "uv"
+    wrapper.write_text(f"#!{sys.executable}\n" + (REPO / "tests" / "fake_uv.py").read_text())
+    wrapper.chmod(0o755)
+    (directory / "uvx").symlink_to(wrapper)
+    return wrapper
+
+
+def test_an_upgrade_records_what_it_can_and_reports_what_needs_a_person(run_page, tmp_path, new_uv):
+    page = tmp_path / "upgrade.md"
+    original = (FIXTURES / "upgrade.md").read_text()
+    page.write_text(original)
+    uv = f"--uv-binary={new_uv}"
+    record = run_page("upgrade.md", uv, "--update-examples", page=page)
+    recorded = page.read_text()
+    # Elisions that still match are kept, inside a changed line too.
+    assert "Using CPython 3.11.[..] interpreter found at: [..]\n" in recorded
+    assert "Creating a virtual environment at: .venv\n" in recorded
+    assert "\nChecked 1 packages in " in recorded and "All compatible\nNo conflicts\n" in recorded
+    plain = run_page("upgrade.md", uv, page=page)
+    broken = {b["line"]: b["failure_class"] for b in plain.report["blocks"] if b["failure_class"]}
+    assert broken == {25: "exit-status"}, plain.output
+    # A second record run changes nothing.
+    assert run_page("upgrade.md", uv, "--update-examples", page=page).report
+    assert page.read_text() == recorded
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "record.json").write_text(json.dumps(record.report))
+    (reports / "plain.json").write_text(json.dumps(plain.report))
+    from uvguide import report
+    from uvguide.upgrade import markdown
+
+    text = markdown("9.9.9", report.read(reports / "record.json"),
+                    report.read(reports / "plain.json"), Path("/"))  # fmt: skip
+    person, recorded_part = text.split("## Recorded")
+    assert (
+        "exit-status: 1 block" in person and "upgrade.md:26 `uv pip list --format json`" in person
+    )
+    assert (
+        "upgrade.md:11: the prose quotes `0B`, which the output of the block at line 13" in person
+    )
+    assert "quotes `0`," not in person  # a lone digit is too common to flag
+    assert "recorded: " in recorded_part and "+Creating a virtual environment at: .venv" in text

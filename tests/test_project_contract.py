@@ -6,6 +6,7 @@ import re
 import subprocess
 
 from conftest import REPO, SETTINGS
+from uvguide import pins
 
 
 def readme_test_command() -> str:
@@ -17,14 +18,6 @@ def readme_test_command() -> str:
 def test_ci_runs_the_readme_test_command_verbatim():
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert readme_test_command() in ci.splitlines()
-
-
-# Sample files a reader copies must name a uv version literally (a Dockerfile's image tag, a
-# workflow's setup-uv version, a build backend bound): macros do not reach included files.
-SAMPLE_PINS = re.compile(
-    r"ghcr\.io/astral-sh/uv:(?P<a>[\w.]+)|setup-uv@\S+\s+with:\s+version:\s*\"(?P<b>[\w.]+)\""
-    r"|uv_build>=(?P<c>\d+\.\d+\.\d+)"
-)
 
 
 def tracked_files() -> list[str]:
@@ -48,9 +41,21 @@ def test_the_uv_pin_is_written_in_one_place():
     assert [p for p in holders if not p.startswith(("snippets/", "docs/data/"))] == [
         "pyproject.toml"
     ]
-    for path in tracked_files():
-        if path.startswith("snippets/") and (REPO / path).is_file():
-            text = (REPO / path).read_text(encoding="utf-8", errors="replace")
-            for match in SAMPLE_PINS.finditer(text):
-                named = next(value for value in match.groups() if value)
-                assert named == version, f"{path}: names uv {named}, the pin is {version}"
+    samples = pins.sample_files(REPO)
+    assert samples, "the sample files that name uv are found"
+    for path in samples:
+        for named in pins.named_versions(path.read_text(encoding="utf-8")):
+            assert named == version, f"{path}: names uv {named}, the pin is {version}"
+
+
+def test_moving_the_pin_moves_every_sample_with_it():
+    sample = (
+        "COPY --from=ghcr.io/astral-sh/uv:1.2.3 /uv /bin/\n"
+        '- uses: astral-sh/setup-uv@v7\n  with:\n    version: "1.2.3"\n'
+        'requires = ["uv_build>=1.2.3,<1.3.0"]\nrequires = ["uv_build>=1.0,<1.3"]\n'
+    )
+    moved = pins.bump(sample, "1.2.3", "1.4.2")
+    assert pins.named_versions(moved) == ["1.4.2", "1.4.2", "1.4.2"]
+    assert "uv_build>=1.4.2,<1.5.0" in moved and "uv_build>=1.0,<1.5" in moved
+    pyproject = (REPO / "pyproject.toml").read_text()
+    assert 'pinned-uv = ["uv==1.4.2"]' in pins.set_pin(pyproject, "1.4.2")

@@ -67,6 +67,14 @@ ALLOWED_MODES: dict[Kind, frozenset[Mode]] = {
 
 
 @dataclass(frozen=True)
+class PageOptions:
+    """What a page says about itself (`<!-- test-page: network=direct reason="..." -->`)."""
+
+    direct_network: bool = False  # it shows network behaviour: no package cache in between
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Problem:
     """Something on a page the harness refuses; `line` is 1-based."""
 

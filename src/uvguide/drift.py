@@ -1,19 +1,23 @@
 """Turn an examples report made with another uv into a drift report.
 
-    python -m uvguide.drift build/drift-0.12.24-examples.json --out build
+    python -m uvguide.drift build/drift-0.12.24-examples.json [--write-compat]
 
-writes `drift-<version>.json` and `.md` (what broke, where, and why, by class), and the per-page
-summary `docs/data/compat/<version>.json` that the compatibility page renders. Environment errors
-(network, DNS, proxy, TLS, disk) are listed apart and never count as drift. Exit status 1 when
-there is drift, so a scheduled job fails visibly.
+writes `build/drift-<version>.json` and `.md`: what broke, where, and why. Entries with one root
+cause (the same lines changed the same way on several pages) form one group, and each group says
+whether record mode can fix it (output only) or it needs a person (a flag uv no longer parses,
+an exit status that changed). Environment errors are listed apart and are never drift.
+
+With `--write-compat` it also writes `docs/data/compat/<version>.json`, the data of the
+compatibility page: a tracked file, so only when asked. Exit status 1 when there is drift.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
-from dataclasses import dataclass
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +27,18 @@ from .results import BlockResult, FailureClass, Outcome
 from .settings import load
 
 DRIFT_CLASSES = [failure for failure in FailureClass if failure.is_drift]
+# What varies between occurrences of one cause: numbers, versions, quoted names, paths.
+VARIABLE = re.compile(r"\d+(?:\.\d+)*|'[^']*'|\"[^\"]*\"|`[^`]*`|~?/\S+")
 
 
 @dataclass(frozen=True)
 class Entry:
     page: str
-    line: int
+    line: int  # the block
     failure: FailureClass
-    command: str  # the command at fault, as the page gives it ("" when the block has none)
+    command: str  # the command at fault ("" when the block has none)
     command_line: int | None
-    detail: str
+    changes: tuple[str, ...]
 
     @classmethod
     def of(cls, result: BlockResult) -> Entry:
@@ -44,62 +50,126 @@ class Entry:
             failure=result.failure or FailureClass.ENVIRONMENT,
             command=command.text if command else "",
             command_line=command.line if command else None,
-            detail=result.message,
+            changes=tuple(result.changes),
         )
+
+    @property
+    def where(self) -> str:
+        return f"{self.page}:{self.command_line or self.line}"
+
+    @property
+    def cause(self) -> tuple[str, ...]:
+        """What this entry shares with others of the same cause: its class and its changed
+        lines, with the parts that vary between pages blanked out."""
+        shape = sorted({VARIABLE.sub("…", line) for line in self.changes})
+        return (self.failure.value, *shape)
+
+
+@dataclass
+class Group:
+    failure: FailureClass
+    changes: tuple[str, ...]  # those of its first entry, as an example
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def recordable(self) -> bool:
+        """Record mode rewrites outputs; a changed flag or exit status needs a person."""
+        return self.failure is FailureClass.OUTPUT
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "page": self.page, "line": self.line, "class": self.failure.value,
-            "command": self.command, "command_line": self.command_line, "detail": self.detail,
-        }  # fmt: skip
+            "class": self.failure.value,
+            "recordable": self.recordable,
+            "changes": list(self.changes),
+            "entries": [
+                {
+                    "page": e.page,
+                    "line": e.line,
+                    "command": e.command,
+                    "command_line": e.command_line,
+                }
+                for e in self.entries
+            ],
+        }
+
+
+def groups(entries: list[Entry]) -> list[Group]:
+    by_cause: dict[tuple[str, ...], Group] = {}
+    for entry in entries:
+        group = by_cause.setdefault(entry.cause, Group(entry.failure, entry.changes))
+        group.entries.append(entry)
+    return sorted(by_cause.values(), key=lambda g: (g.recordable, -len(g.entries)))
+
+
+def page_counts(results: list[BlockResult]) -> dict[str, dict[str, int]]:
+    """Per page: blocks, and how many failed in each class."""
+    pages: dict[str, Counter[str]] = defaultdict(Counter)
+    for result in results:
+        if result.outcome is Outcome.DISPLAY:
+            continue
+        counts = pages[result.page]
+        counts["blocks"] += 1
+        if result.outcome in (Outcome.FAILED, Outcome.ERROR):
+            counts[(result.failure or FailureClass.ENVIRONMENT).value] += 1
+    return {page: dict(counts) for page, counts in sorted(pages.items())}
 
 
 def build(data: report.Report) -> dict[str, Any]:
     broken = [r for r in data.results if r.outcome in (Outcome.FAILED, Outcome.ERROR)]
     entries = [Entry.of(r) for r in broken]
     drift = [e for e in entries if e.failure.is_drift]
-    other = [e for e in entries if not e.failure.is_drift]
-    pages: dict[str, dict[str, int]] = {}
-    for result in data.results:
-        page = pages.setdefault(result.page, {"blocks": 0, "drift": 0, "environment": 0})
-        page["blocks"] += 1
-    for item in drift:
-        pages[item.page]["drift"] += 1
-    for item in other:
-        pages[item.page]["environment"] += 1
     return {
         "uv_version": data.run.uv_version,
         "counts": dict(Counter(e.failure.value for e in entries)),
-        "drift": [e.to_json() for e in drift],
-        "environment": [e.to_json() for e in other],
-        "pages": pages,
-    }
+        "groups": [g.to_json() for g in groups(drift)],
+        "environment": [
+            {"page": e.page, "line": e.line, "class": e.failure.value, "changes": list(e.changes)}
+            for e in entries
+            if not e.failure.is_drift
+        ],
+        "pages": page_counts(data.results),
+        "failing": [
+            {"page": e.page, "line": e.command_line or e.line, "class": e.failure.value,
+             "command": e.command}
+            for e in drift
+        ],
+    }  # fmt: skip
 
 
 def markdown(data: dict[str, Any]) -> str:
     version = data["uv_version"]
-    lines = [f"# Drift report: the guide against uv {version}", ""]
+    drift = sum(len(g["entries"]) for g in data["groups"])
+    recordable = [g for g in data["groups"] if g["recordable"]]
+    person = [g for g in data["groups"] if not g["recordable"]]
     counts = ", ".join(f"{name}: {data['counts'].get(name, 0)}" for name in DRIFT_CLASSES)
-    lines.append(
-        f"{len(data['drift'])} drift entries ({counts}); {len(data['environment'])} environment "
-        "errors, which are not drift."
-    )
-    for title, items in (("Drift", data["drift"]), ("Environment errors", data["environment"])):
-        if not items:
+    lines = [
+        f"# Drift report: the guide against uv {version}",
+        "",
+        f"{drift} drift entries ({counts}) in {len(data['groups'])} groups of one cause each; "
+        f"{len(data['environment'])} environment errors, which are not drift.",
+    ]
+    for title, chosen in (("Needs a person", person), ("Record mode can fix", recordable)):
+        if not chosen:
             continue
         lines += ["", f"## {title}", ""]
-        for item in items:
-            where = item["command_line"] or item["line"]
+        for number, group in enumerate(chosen, 1):
             lines += [
-                f"### {item['page']}:{where} ({item['class']})",
-                "",
-                f"`{item['command']}`" if item["command"] else "",
+                f"### {number}. {group['class']}: {len(group['entries'])} "
+                f"{'entry' if len(group['entries']) == 1 else 'entries'}",
                 "",
                 "```text",
-                item["detail"].strip(),
+                *(group["changes"] or ["(no output)"]),
                 "```",
                 "",
+                *(
+                    f"- {e['page']}:{e['command_line'] or e['line']} `{e['command']}`"
+                    for e in group["entries"]
+                ),
+                "",
             ]
+    if data["environment"]:
+        lines += ["", "## Environment errors (not drift)", ""]
+        lines += [f"- {e['page']}:{e['line']} ({e['class']})" for e in data["environment"]]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -108,21 +178,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("report", type=Path)
     parser.add_argument("--out", type=Path, default=settings.build)
-    parser.add_argument("--compat-dir", type=Path, default=settings.docs / "data" / "compat")
+    parser.add_argument("--write-compat", action="store_true", help="update docs/data/compat/")
     args = parser.parse_args(argv)
     data = build(report.read(args.report))
     version = data["uv_version"]
     write_atomically(args.out / f"drift-{version}.json", json.dumps(data, indent=1) + "\n")
     write_atomically(args.out / f"drift-{version}.md", markdown(data))
-    summary = {"uv_version": version, "pages": data["pages"]}
-    write_atomically(args.compat_dir / f"{version}.json", json.dumps(summary, indent=1) + "\n")
+    if args.write_compat:
+        compat = {key: data[key] for key in ("uv_version", "pages", "failing")}
+        path = settings.docs / "data" / "compat" / f"{version}.json"
+        write_atomically(path, json.dumps(compat, indent=1) + "\n")
+    drift = sum(len(g["entries"]) for g in data["groups"])
     print(
-        f"uv {version}: {len(data['drift'])} drift entries "
-        f"({', '.join(f'{k}: {v}' for k, v in sorted(data['counts'].items())) or 'none'}), "
-        f"{len(data['environment'])} environment errors (not drift); "
+        f"uv {version}: {drift} drift entries in {len(data['groups'])} groups "
+        f"({', '.join(f'{k}: {v}' for k, v in sorted(data['counts'].items())) or 'none'}); "
         f"report: {args.out / f'drift-{version}.md'}"
     )
-    return 1 if data["drift"] else 0
+    return 1 if drift else 0
 
 
 if __name__ == "__main__":

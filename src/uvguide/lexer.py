@@ -27,8 +27,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .blocks import ALLOWED_MODES, LANGUAGES, Block, Kind, LineTable, Mode, Platform, Problem
+from .blocks import (
+    ALLOWED_MODES,
+    LANGUAGES,
+    Block,
+    Kind,
+    LineTable,
+    Mode,
+    PageOptions,
+    Platform,
+    Problem,
+)
 
+PAGE_ANNOTATION = re.compile(r"^\s*<!--\s*test-page:(?P<args>.*?)-->\s*$")
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 ANNOTATION = re.compile(r"^\s*<!--\s*test:(?P<args>.*?)(?P<close>-->)?\s*$")
 COMMENT_CLOSE = re.compile(r"^\s*-->\s*$")
@@ -96,6 +107,44 @@ class PageLexer:
 
     def problem(self, index: int, message: str, resume: int | None = None) -> PageError:
         return PageError(Problem(self.page, index + 1, message), resume)
+
+    def page_options(self, text: str) -> tuple[PageOptions, list[Problem]]:
+        """The page's own annotation, if it has one (outside code blocks, anywhere)."""
+        options, problems = PageOptions(), []
+        lines = LineTable(text)
+        fence: str | None = None  # the fence of the code block being skipped
+        for index in range(len(lines)):
+            if opening := FENCE.match(lines[index]):
+                marker = opening["fence"]
+                if fence is None:
+                    fence = marker
+                elif marker[0] == fence[0] and len(marker) >= len(fence):
+                    fence = None
+                continue
+            if fence is not None or not (match := PAGE_ANNOTATION.match(lines[index])):
+                continue
+            try:
+                words = dict(word.partition("=")[::2] for word in shlex.split(match["args"]))
+            except ValueError as error:
+                problems.append(
+                    Problem(self.page, index + 1, f"malformed page annotation: {error}")
+                )
+                continue
+            network, reason = words.pop("network", "cached"), words.pop("reason", "").strip()
+            if words or network not in ("cached", "direct"):
+                problems.append(
+                    Problem(
+                        self.page, index + 1,
+                        "a page annotation takes network=direct|cached and reason=\"...\"",
+                    )
+                )  # fmt: skip
+            elif network == "direct" and not reason:
+                problems.append(
+                    Problem(self.page, index + 1, 'network=direct needs a reason="..."')
+                )
+            else:
+                options = PageOptions(direct_network=network == "direct", reason=reason)
+        return options, problems
 
     def blocks(self, text: str) -> Iterator[Block | Problem]:
         """Every fenced block of the page, or a Problem where the page cannot be understood.

@@ -59,6 +59,15 @@ class Comparison:
     rewrite: Rewrite
     diff: str
 
+    @property
+    def changes(self) -> list[str]:
+        """The diff's changed lines alone (`-expected`, `+actual`)."""
+        return [
+            line
+            for line in self.diff.splitlines()
+            if line[:1] in "-+" and not line.startswith(("---", "+++"))
+        ]
+
 
 def compare(expected: Sequence[str], actual: Sequence[str]) -> Comparison:
     if matches(expected, actual):

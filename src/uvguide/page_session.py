@@ -10,11 +10,13 @@ run: running it in a fresh sandbox would not be the page a reader follows.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from .blocks import Block, Kind, Mode, Platform
 from .evaluators import EVALUATORS
 from .evaluators.failure import BlockFailure
 from .host_probe import unreachable
+from .matcher import normalize_timing
 from .page_rewrite import Edit
 from .python_prints import RUNNER
 from .results import BlockResult, FailureClass, Outcome
@@ -37,6 +39,7 @@ class PageSession:
         page_timeout: float,
         update: bool,
         platform: Platform,
+        uv: Path,
         lost: str | None = None,
     ) -> None:
         self.sandbox_or_none = sandbox
@@ -45,11 +48,16 @@ class PageSession:
         self.page_timeout = page_timeout
         self.update = update
         self.platform = platform
+        self.uv = uv  # the uv under test, whose own --help says which flags are its
         self.edits: list[Edit] = []
         self.first_failure: FailureClass | None = None
         self.first_failure_line: int | None = None
         self.lost = lost  # why the rest of the page cannot run, once it cannot
         self.notes: list[str] = []  # for the block being evaluated
+        # Record mode runs a page twice: the first run's outputs, by (block line, command),
+        # show which values differ between runs and must be elided rather than written down.
+        self.outputs: dict[tuple[int, int], list[str]] = {}
+        self.first_run: dict[tuple[int, int], list[str]] | None = None
         if sandbox is not None:
             self.print_runner = sandbox.state / "print_runner.py"
             sandbox.write(self.print_runner, RUNNER)
@@ -164,6 +172,21 @@ class PageSession:
                 command,
             )
         return result
+
+    def varying_lines(self, block: Block, command: int, actual: list[str]) -> list[str]:
+        """The lines of this output that another run of the page printed differently."""
+        self.outputs[(block.line, command)] = actual
+        if self.first_run is None or (block.line, command) not in self.first_run:
+            return []
+        other = self.first_run[(block.line, command)]
+        if len(other) != len(actual):
+            return [f"{len(other)} lines one run, {len(actual)} the other"]
+        # Timings vary, and the matcher ignores them: so does this.
+        return [
+            f"{a!r} / {b!r}"
+            for a, b in zip(other, actual, strict=True)
+            if normalize_timing(a) != normalize_timing(b)
+        ]
 
     def _budget_message(self) -> str:
         return (

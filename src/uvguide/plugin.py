@@ -7,6 +7,7 @@ named on the command line (the harness's own fixture pages are broken on purpose
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,9 @@ from sybil import Document, Region, Sybil
 from sybil.example import SybilFailure
 from sybil.integration.pytest import SybilFile, SybilItem
 
-from .blocks import Block, Kind, LineTable, Mode, Problem
+from .blocks import Block, Kind, LineTable, Mode, PageOptions, Problem
 from .lexer import PageLexer
+from .package_cache import CA_ENV, PROXY_ENV
 from .page_rewrite import digest
 from .page_session import PageSession
 from .report_collector import PageInventory, ReportCollector
@@ -38,6 +40,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=["linux", "macos", "windows"],
         default=None,
         help="whose blocks run (default: this machine's); the others are argument-checked",
+    )
+    group.addoption(
+        "--index-proxy",
+        default=os.environ.get(PROXY_ENV),
+        help=f"the local package cache pages reach the index through (default: ${PROXY_ENV})",
+    )
+    group.addoption(
+        "--index-ca",
+        default=os.environ.get(CA_ENV),
+        help=f"the CA bundle that trusts that cache (default: ${CA_ENV})",
     )
     group.addoption(
         "--isolation",
@@ -61,6 +73,8 @@ class PageDocument(Document):
     name: str  # the page as the report names it
     digest: str  # of the text as read, so record mode never overwrites a page changed meanwhile
     bad_line: int | None  # the first line that is not valid UTF-8
+    options: PageOptions = PageOptions()
+    blocks: list[Block]  # what the page runs, in order (display-only blocks left out)
     session: PageSession | None = None
     run: GuideRun | None = None
 
@@ -111,7 +125,7 @@ class PageFile(SybilFile):
     def setup(self) -> None:
         for document in self.documents:
             assert isinstance(document, PageDocument)
-            document.session = self.run.open_page(document.name)
+            document.session = self.run.open_page(document.name, document.options, document.blocks)
             document.run = self.run
 
     def teardown(self) -> None:
@@ -171,11 +185,14 @@ def lex_page(document: PageDocument, lexer: PageLexer) -> tuple[list[Region], Pa
     items: list[Block | Problem] = []
     if bad_line is not None:
         items.append(Problem(lexer.page, bad_line, "not valid UTF-8"))
+    document.options, option_problems = lexer.page_options(document.text)
     items += [
         item
-        for item in lexer.blocks(document.text)
+        for item in [*option_problems, *lexer.blocks(document.text)]
         if not (isinstance(item, Problem) and item.line == bad_line)
     ]
+    items.sort(key=lambda item: item.line)
+    document.blocks = [i for i in items if isinstance(i, Block) and i.kind is not Kind.DISPLAY]
     lines = LineTable(document.text)
     regions = []
     for item in items:

@@ -42,23 +42,41 @@ COMMENT = "#>"
 
 @dataclass(frozen=True)
 class PrintMismatch:
-    line: int  # 1-based block line of the comment group
+    """A statement whose `#>` group and prints disagree, and where the group sits in the block."""
+
+    start: int  # 0-based block line where the group starts (or would, after its statement)
+    count: int  # how many `#>` lines it has now
+    indent: str  # of the group's lines
+    actual: list[str]  # what the statement printed
     diff: str
 
+    @property
+    def line(self) -> int:
+        """1-based block line of the group."""
+        return self.start + 1
 
-def expected_groups(source: str) -> dict[int, list[str]]:
+
+@dataclass(frozen=True)
+class Group:
+    start: int  # 0-based line of its first `#>` comment
+    indent: str
+    lines: list[str]
+
+
+def expected_groups(source: str) -> dict[int, Group]:
     """`#>` comment groups, keyed by the 1-based line of the statement they follow."""
-    groups: dict[int, list[str]] = {}
+    groups: dict[int, Group] = {}
     lines = source.splitlines()
     index = 0
     while index < len(lines):
         if lines[index].strip().startswith(COMMENT):
             anchor = index  # the 1-based number of the line above the group
+            indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
             group: list[str] = []
             while index < len(lines) and lines[index].strip().startswith(COMMENT):
                 group.append(lines[index].strip()[len(COMMENT) :].removeprefix(" "))
                 index += 1
-            groups[anchor] = group
+            groups[anchor] = Group(anchor, indent, group)
         else:
             index += 1
     return groups
@@ -75,7 +93,8 @@ def statement_ends(source: str) -> dict[int, int]:
 
 
 def check(source: str, prints: str) -> list[PrintMismatch]:
-    """Compare each `#>` group with what its statement printed (`prints`: the runner's JSON)."""
+    """Compare each `#>` group with what its statement printed (`prints`: the runner's JSON).
+    A block without any group asserts nothing about its prints, and is not checked."""
     groups = expected_groups(source)
     if not groups:
         return []
@@ -83,9 +102,17 @@ def check(source: str, prints: str) -> list[PrintMismatch]:
     actual: dict[int, list[str]] = {}
     for line, text in json.loads(prints):
         actual.setdefault(ends.get(line, line), []).extend(text.splitlines())
+    lines = source.splitlines()
     mismatches = []
     for anchor in sorted(set(groups) | set(actual)):
-        comparison = compare(groups.get(anchor, []), actual.get(anchor, []))
+        statement = lines[anchor - 1] if 0 < anchor <= len(lines) else ""
+        group = groups.get(anchor) or Group(
+            anchor, statement[: len(statement) - len(statement.lstrip())], []
+        )
+        printed = actual.get(anchor, [])
+        comparison = compare(group.lines, printed)
         if not comparison.matched:
-            mismatches.append(PrintMismatch(anchor + 1, comparison.diff))
+            mismatches.append(
+                PrintMismatch(group.start, len(group.lines), group.indent, printed, comparison.diff)
+            )
     return mismatches

@@ -43,12 +43,15 @@ def summary(results: Iterable[BlockResult]) -> str:
     run_uv = sum(r.uv_commands_run for r in results)
     all_uv = sum(r.uv_commands for r in results)
     share = f"{100 * run_uv / all_uv:.0f}%" if all_uv else "n/a"
+    transcript = [c for r in results for c in r.commands if c.asserts_output is not None]
+    weak = sum(1 for c in transcript if not c.asserts_output)
     return (
         f"examples: {len(results) - display} blocks: {outcomes[Outcome.PASSED]} passed "
         f"({expected_failures} expected failures), {outcomes[Outcome.CHECKED]} checked, "
         f"{outcomes[Outcome.SKIPPED]} skipped, {outcomes[Outcome.FAILED]} failed, "
         f"{outcomes[Outcome.ERROR]} errors; {display} display-only; "
-        f"uv command lines executed: {run_uv}/{all_uv} ({share})"
+        f"uv command lines executed: {run_uv}/{all_uv} ({share}); "
+        f"transcript commands asserting only their exit status: {weak}/{len(transcript)}"
     )
 
 

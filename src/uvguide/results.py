@@ -44,6 +44,8 @@ class CommandRun:
     # Lines of the command that call uv or uvx: 0 or 1 for a transcript command (continuation
     # lines included), one per calling line for a script. The report's unit of "uv commands".
     uv_lines: int
+    # Whether its expected output says anything (a transcript command); None for a script.
+    asserts_output: bool | None = None
     executed: bool = False
     status: int | None = None  # exit status, when executed
     duration_s: float = 0.0
@@ -67,6 +69,9 @@ class BlockResult:
     recorded: bool = False  # record mode wrote new output for it into the page
     file: str | None = None  # the sandbox path a file block wrote
     notes: list[str] = field(default_factory=list)  # worth knowing, not failures
+    # What differs, as data: the expected and actual lines that changed ("-..." and "+..."),
+    # the first line uv's argument parser printed, or the exit statuses.
+    changes: list[str] = field(default_factory=list)
     platforms: list[str] = field(default_factory=list)  # where it holds; empty: everywhere
     needs: list[str] = field(default_factory=list)  # hosts it must reach
 
@@ -94,6 +99,11 @@ class BlockResult:
         return sum(command.uv_lines for command in self.commands if command.executed)
 
     @property
+    def exit_status_only(self) -> int:
+        """Transcript commands that assert nothing beyond their exit status."""
+        return sum(1 for command in self.commands if command.asserts_output is False)
+
+    @property
     def failing_command(self) -> CommandRun | None:
         return None if self.failed_command is None else self.commands[self.failed_command]
 
@@ -113,6 +123,7 @@ class BlockResult:
             failure_class=self.failure.value if self.failure else None,
             uv_commands=self.uv_commands,
             uv_commands_run=self.uv_commands_run,
+            exit_status_only=self.exit_status_only,
             overhead_s=round(self.overhead_s, 4),
             duration_s=round(self.duration_s, 4),
             command_time_s=round(self.command_time_s, 4),
@@ -123,8 +134,8 @@ class BlockResult:
     def from_json(cls, data: dict[str, Any]) -> BlockResult:
         data = dict(data)
         failure = data.pop("failure_class")
-        for derived in ("uv_commands", "uv_commands_run", "overhead_s"):
-            data.pop(derived)
+        for derived in ("uv_commands", "uv_commands_run", "exit_status_only", "overhead_s"):
+            data.pop(derived, None)
         return cls(
             **{
                 **data,

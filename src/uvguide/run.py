@@ -21,8 +21,9 @@ from typing import Any
 
 import pytest
 
-from .blocks import Platform, current_platform
+from .blocks import Block, PageOptions, Platform, current_platform
 from .isolation import Isolation, IsolationError, choose
+from .package_cache import IndexProxy
 from .page_rewrite import apply
 from .page_session import PageSession
 from .run_ledger import PageEntry, RunLedger
@@ -105,13 +106,20 @@ class GuideRun:
         except ValueError:
             return path.as_posix()
 
-    def open_page(self, page: str) -> PageSession:
+    @cached_property
+    def index_proxy(self) -> IndexProxy | None:
+        """The local package cache pages reach the index through, if this run has one."""
+        url, bundle = self.config.getoption("index_proxy"), self.config.getoption("index_ca")
+        return IndexProxy(url, Path(bundle)) if url and bundle else None
+
+    def open_page(self, page: str, options: PageOptions, blocks: list[Block]) -> PageSession:
         settings = self.settings
         timeouts = {
             "block_timeout": settings.block_timeout,
             "page_timeout": settings.page_timeout,
             "update": self.update,
             "platform": self.platform,
+            "uv": self.uv.path,
         }
         if (before := self.ledger.started_before(page)) is not None:
             # Its worker crashed: the rest of the page is reported, never re-run from scratch.
@@ -122,21 +130,40 @@ class GuideRun:
             session = PageSession(None, lost=lost, **timeouts)
         else:
             try:
-                sandbox = Sandbox(
-                    self.uv.path,
-                    exclude_newer=settings.exclude_newer,
-                    isolation=self.isolation,
-                    limits=settings.limits,
-                )
+                sandbox = self._sandbox(options)
+                first_run = self._first_run(options, blocks, timeouts) if self.update else None
             except SandboxError as error:
                 session = PageSession(
                     None, lost=f"its sandbox could not start: {error}", **timeouts
                 )
             else:
                 session = PageSession(sandbox, **timeouts)
+                session.first_run = first_run
         self._open[page] = session
         self.note(page, 0)
         return session
+
+    def _sandbox(self, options: PageOptions) -> Sandbox:
+        return Sandbox(
+            self.uv.path,
+            exclude_newer=self.settings.exclude_newer,
+            isolation=self.isolation,
+            limits=self.settings.limits,
+            # A page that shows network behaviour keeps the real network.
+            index_proxy=None if options.direct_network else self.index_proxy,
+        )
+
+    def _first_run(
+        self, options: PageOptions, blocks: list[Block], timeouts: dict[str, Any]
+    ) -> dict[tuple[int, int], list[str]]:
+        """Record mode: run the page once on its own first, to see what changes between runs."""
+        first = PageSession(self._sandbox(options), **{**timeouts, "update": False})
+        try:
+            for block in blocks:
+                first.evaluate(block)
+        finally:
+            first.close()
+        return first.outputs
 
     def note(self, page: str, line: int) -> None:
         """Write down which block of the page is running (read only if this worker crashes)."""

@@ -25,6 +25,7 @@ from typing import IO, Any
 from . import sandbox_agent
 from .isolation import Isolation, Limits, bwrap_argv, interpreter
 from .memory_limit import MemoryLimit, memory_limit
+from .package_cache import IndexProxy
 
 # Variables a reader's machine has that the sandbox keeps: TLS roots and proxies. Everything else
 # comes from the sandbox itself, so a page cannot depend on the developer's shell.
@@ -78,10 +79,17 @@ class Sandbox:
     """A page's directories and environment, and the shell session its commands run in."""
 
     def __init__(
-        self, uv: Path, *, exclude_newer: str, isolation: Isolation, limits: Limits
+        self,
+        uv: Path,
+        *,
+        exclude_newer: str,
+        isolation: Isolation,
+        limits: Limits,
+        index_proxy: IndexProxy | None = None,
     ) -> None:
         self.isolation = isolation
         self.limits = limits
+        self.index_proxy = index_proxy
         self.root = Path(tempfile.mkdtemp(prefix="uvdoc-", dir=sandbox_base())).resolve()
         self.home = self.root / "home"
         self.state = self.root / "state"
@@ -115,6 +123,8 @@ class Sandbox:
         command = [str(python), "-I", "-c", inspect.getsource(sandbox_agent), json.dumps(config)]
         if self.namespaces:
             visible = [uv.parent, python.parent, Path(sys.base_prefix)]
+            if self.index_proxy:
+                visible.append(self.index_proxy.ca_bundle.parent)
             command = bwrap_argv(self.root, self.limits, visible) + command
         self.memory = memory_limit(self.limits.memory_bytes)
         self._agent = subprocess.Popen(
@@ -191,6 +201,18 @@ class Sandbox:
             COLUMNS="100",
             GIT_CONFIG_NOSYSTEM="1",
         )  # fmt: skip
+        if proxy := self.index_proxy:
+            # Through the local package cache: same URLs, same output, bytes from the cache.
+            bundle = str(proxy.ca_bundle)
+            env.update(
+                HTTPS_PROXY=proxy.url,
+                https_proxy=proxy.url,
+                NO_PROXY="127.0.0.1,localhost,::1",
+                no_proxy="127.0.0.1,localhost,::1",
+                SSL_CERT_FILE=bundle,
+                REQUESTS_CA_BUNDLE=bundle,
+                PIP_CERT=bundle,
+            )
         return env
 
     def run(
@@ -201,7 +223,8 @@ class Sandbox:
         prelude = PRELUDE.format(
             state=self.state,
             baseline=self._baseline,
-            strict="set -e -o pipefail" if strict else "",
+            # A pipeline fails when any stage does: `uv ... | grep` cannot hide uv's failure.
+            strict="set -e -o pipefail" if strict else "set -o pipefail",
         )
         path = self.state / "command.sh"
         self.write(path, prelude + script + "\n")

@@ -42,3 +42,10 @@ def version_of(path: Path) -> str:
 def resolve(path: Path) -> Uv:
     path = path.resolve()
     return Uv(path, version_of(path))
+
+
+if __name__ == "__main__":
+    # `python -m uvguide.uv_binary PATH` prints that uv's version, for the sessions that need it.
+    import sys
+
+    print(version_of(Path(sys.argv[1])))

@@ -11,6 +11,7 @@ odd ones), and reports median, min and max per tool and the ratio of the medians
 from __future__ import annotations
 
 import argparse
+import ensurepip
 import json
 import os
 import platform
@@ -32,7 +33,7 @@ from .scenarios import measure, scenarios
 SNIPPETS = load().snippets
 SETS = {
     # name: (description, loose requirements, locked requirements or None to lock here)
-    "mlx": ("the MLX API service (snippets/mlx/requirements.txt)",
+    "mlx": ("the MLX API service",
             SNIPPETS / "mlx" / "requirements.in", SNIPPETS / "mlx" / "requirements.txt"),
     "ml": ("an ML-flavoured set: numpy, pandas, scipy, scikit-learn, matplotlib, Hugging Face hub",
            SNIPPETS / "bench" / "ml-requirements.in", None),
@@ -52,12 +53,19 @@ def lock(uv: str, loose: Path, out: Path) -> Path:
     return out
 
 
+# What `uv venv --seed` puts in an environment on Python 3.11 (wheel needs packaging), at the
+# versions this benchmark's own environment has from the lock.
+SEED_PACKAGES = ("pip", "setuptools", "wheel", "packaging")
+
+
 def fill(wheelhouse: Path, requirements: Path) -> None:
-    """Download (once) every wheel of a locked requirements file into wheelhouse."""
+    """Download (once) every wheel of a locked requirements file into wheelhouse, and the seed
+    packages of a new environment."""
     wheelhouse.mkdir(parents=True, exist_ok=True)
+    seeds = [f"{name}=={version(name)}" for name in SEED_PACKAGES]
     subprocess.run(
         [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
-         "--dest", str(wheelhouse), "-r", str(requirements)],
+         "--dest", str(wheelhouse), "-r", str(requirements), *seeds],
         check=True,
     )  # fmt: skip
 
@@ -79,7 +87,8 @@ def run_set(name: str, runs: int, real_index: bool, uv: str, work: Path) -> dict
         fill(wheelhouse, locked)
     serving = nullcontext("https://pypi.org/simple/") if real_index else localhost.serve(wheelhouse)
     results = []
-    with serving as index:
+    with serving as url:
+        index = ["--index-url", url] if real_index else ["--no-index", "--find-links", url]
         for scenario in scenarios(uv, index, locked, loose):
             samples: dict[str, list[float]] = {"pip": [], "uv": []}
             for run in range(runs):
@@ -94,7 +103,11 @@ def run_set(name: str, runs: int, real_index: bool, uv: str, work: Path) -> dict
             print(f"  {name:4} {scenario.name:45} pip {pip['median_s']:7.3f}s  "
                   f"uv {uv_['median_s']:7.3f}s  x{results[-1]['ratio']}")  # fmt: skip
     packages = sum(1 for line in locked.read_text().splitlines() if "==" in line)
-    return {"name": name, "description": description, "packages": packages, "results": results}
+    source = (locked if SETS[name][2] else loose).relative_to(load().root).as_posix()
+    return {
+        "name": name, "description": description, "source": source, "packages": packages,
+        "results": results,
+    }  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +129,14 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
         },
-        "versions": {"pip": version("pip"), "pip-tools": version("pip-tools"), "uv": uv_version},
+        "versions": {
+            "pip": version("pip"),
+            "pip-tools": version("pip-tools"),
+            "uv": uv_version,
+            # What `python -m venv` puts in a new environment; pip-sync and the timed pip runs
+            # use the pip above.
+            "pip bundled with Python": ensurepip.version(),
+        },
         "index": "configured package index" if args.real_index else "local index on 127.0.0.1",
         "runs": args.runs,
         "sets": [

@@ -1,7 +1,21 @@
-"""The timed scenarios: the same job done by pip (and pip-tools) and by uv, interleaved."""
+"""The timed scenarios: the same job done by pip (and pip-tools) and by uv, interleaved.
+
+Each pair does the same work, and where a choice changes the amount of work both tools make it
+the same way, in two variants:
+
+- a virtual environment with pip in it (`python -m venv`, `uv venv --seed`) and without
+  (`python -m venv --without-pip`, `uv venv`);
+- installs that compile bytecode (pip's default, `uv pip install --compile-bytecode`) and that
+  do not (`pip install --no-compile`, uv's default).
+
+pip runs from the benchmark's own environment (the pinned pip) with `--python` pointing at the
+target environment, so the pip that is timed is the pip that is reported, whatever the
+environment was created with.
+"""
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
@@ -9,9 +23,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 Command = list[str]
+VENV_PYTHON = "venv/bin/python"
 
 
 @dataclass
@@ -29,8 +45,15 @@ class Scenario:
     uv: Job
 
 
+class BenchError(Exception):
+    """A benchmarked command failed: the figures would mean nothing."""
+
+
 def sh(command: Command, cwd: Path) -> None:
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if done.returncode:
+        error = done.stderr.decode(errors="replace").strip()
+        raise BenchError(f"{shlex.join(command)} failed with {done.returncode}:\n{error}")
 
 
 def timed(command: Command, cwd: Path) -> float:
@@ -39,38 +62,58 @@ def timed(command: Command, cwd: Path) -> float:
     return time.perf_counter() - started
 
 
-def scenarios(uv: str, index: str, locked: Path, loose: Path) -> list[Scenario]:
-    """pip and uv doing the same five jobs against the same local index."""
+def scenarios(uv: str, index: list[str], locked: Path, loose: Path) -> list[Scenario]:
+    """pip and uv doing the same jobs against the same index (`index`: the options naming it,
+    the same for both tools)."""
     python = sys.executable
-    pip_index = ["--no-index", "--find-links", index]
-    uv_index = ["--no-index", "--find-links", index]
-    venv_python = "venv/bin/python"
+    offline_index = index
 
-    def nothing(work: Path) -> None:
-        pass
-
-    def pip_venv(work: Path) -> None:
-        sh([python, "-m", "venv", "venv"], work)
+    def bare_venv(work: Path) -> None:
+        sh([python, "-m", "venv", "--without-pip", "venv"], work)
 
     def uv_venv(work: Path) -> None:
         sh([uv, "venv", "--quiet", "venv"], work)
 
-    def pip_install(cache: str) -> Command:
-        return [venv_python, "-m", "pip", "install", "--quiet", *pip_index, "--cache-dir",
-                cache, "-r", str(locked)]  # fmt: skip
+    def pip_install(cache: str, *, bytecode: bool) -> Command:
+        return [python, "-m", "pip", "--python", VENV_PYTHON, "install", "--quiet",
+                *offline_index, "--cache-dir", cache, *([] if bytecode else ["--no-compile"]),
+                "-r", str(locked)]  # fmt: skip
 
-    def uv_install(cache: str) -> Command:
-        return [uv, "pip", "install", "--quiet", "--python", venv_python, *uv_index,
-                "--cache-dir", cache, "-r", str(locked)]  # fmt: skip
+    def uv_install(cache: str, *, bytecode: bool) -> Command:
+        return [uv, "pip", "install", "--quiet", "--python", VENV_PYTHON, *offline_index,
+                "--cache-dir", cache, *(["--compile-bytecode"] if bytecode else []),
+                "-r", str(locked)]  # fmt: skip
 
-    def warmed(make_venv: Callable[[Path], None], install: Callable[[str], Command]) -> Job:
+    def cold(make_venv: Callable[[Path], None], install: Callable[..., Command], b: bool) -> Job:
+        return Job(make_venv, lambda work: install("cold-cache", bytecode=b))
+
+    def warm(make_venv: Callable[[Path], None], install: Callable[..., Command], b: bool) -> Job:
         def prepare(work: Path) -> None:
             make_venv(work)
-            sh(install("warm-cache"), work)  # fills the cache; the timed run reuses it
+            sh(install("warm-cache", bytecode=b), work)  # fills the cache; the timed run reuses it
             shutil.rmtree(work / "venv")
             make_venv(work)
 
-        return Job(prepare, lambda work: install("warm-cache"))
+        return Job(prepare, lambda work: install("warm-cache", bytecode=b))
+
+    def pip_compile(output: str) -> Command:
+        return [python, "-m", "piptools", "compile", "--quiet", "--strip-extras", *offline_index,
+                "--cache-dir", "pc-cache", "--output-file", output, str(loose)]  # fmt: skip
+
+    def uv_compile(output: str) -> Command:
+        return [uv, "pip", "compile", "--quiet", *offline_index, "--cache-dir", "uc-cache", "-o",
+                output, str(loose)]  # fmt: skip
+
+    # pip-sync drives the pip inside the target environment: give it the pip that is reported.
+    def pip_venv(work: Path) -> None:
+        bare_venv(work)
+        sh([python, "-m", "pip", "--python", VENV_PYTHON, "install", "--quiet", *offline_index,
+            f"pip=={version('pip')}"], work)  # fmt: skip
+
+    pip_sync = [python, "-m", "piptools", "sync", "--quiet", "--python-executable", VENV_PYTHON,
+                *offline_index, str(locked)]  # fmt: skip
+    uv_sync = [uv, "pip", "sync", "--quiet", "--python", VENV_PYTHON, *offline_index,
+               "--cache-dir", "sync-cache", str(locked)]  # fmt: skip
 
     def synced(make_venv: Callable[[Path], None], sync: Command) -> Job:
         def prepare(work: Path) -> None:
@@ -79,33 +122,39 @@ def scenarios(uv: str, index: str, locked: Path, loose: Path) -> list[Scenario]:
 
         return Job(prepare, lambda work: sync)
 
-    def pip_compile(output: str) -> Command:
-        return [python, "-m", "piptools", "compile", "--quiet", "--strip-extras", *pip_index,
-                "--cache-dir", "pc-cache", "--output-file", output, str(loose)]  # fmt: skip
+    def nothing(work: Path) -> None:
+        pass
 
-    def uv_compile(output: str) -> Command:
-        return [uv, "pip", "compile", "--quiet", *uv_index, "--cache-dir", "uc-cache", "-o",
-                output, str(loose)]  # fmt: skip
-
-    pip_sync = [python, "-m", "piptools", "sync", "--quiet", "--python-executable", venv_python,
-                *pip_index, str(locked)]  # fmt: skip
-    uv_sync = [uv, "pip", "sync", "--quiet", "--python", venv_python, *uv_index, "--cache-dir",
-               "sync-cache", str(locked)]  # fmt: skip
     return [
         Scenario(
-            "create a virtual environment",
-            Job(nothing, lambda work: [python, "-m", "venv", "venv"]),
+            "create a virtual environment, without pip",
+            Job(nothing, lambda work: [python, "-m", "venv", "--without-pip", "venv"]),
             Job(nothing, lambda work: [uv, "venv", "--quiet", "venv"]),
         ),
         Scenario(
-            "cold install (empty cache)",
-            Job(pip_venv, lambda work: pip_install("cold-cache")),
-            Job(uv_venv, lambda work: uv_install("cold-cache")),
+            "create a virtual environment, with pip",
+            Job(nothing, lambda work: [python, "-m", "venv", "venv"]),
+            Job(nothing, lambda work: [uv, "venv", "--quiet", "--seed", *offline_index, "venv"]),
         ),
         Scenario(
-            "warm install (populated cache)",
-            warmed(pip_venv, pip_install),
-            warmed(uv_venv, uv_install),
+            "cold install, no bytecode",
+            cold(bare_venv, pip_install, False),
+            cold(uv_venv, uv_install, False),
+        ),
+        Scenario(
+            "cold install, bytecode compiled",
+            cold(bare_venv, pip_install, True),
+            cold(uv_venv, uv_install, True),
+        ),
+        Scenario(
+            "warm install, no bytecode",
+            warm(bare_venv, pip_install, False),
+            warm(uv_venv, uv_install, False),
+        ),
+        Scenario(
+            "warm install, bytecode compiled",
+            warm(bare_venv, pip_install, True),
+            warm(uv_venv, uv_install, True),
         ),
         Scenario(
             "resolve only (pip-compile vs uv pip compile)",

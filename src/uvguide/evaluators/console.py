@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ from ..blocks import Block
 from ..matcher import compare
 from ..page_rewrite import Edit
 from ..results import BlockResult, CommandRun, FailureClass
+from ..strength import asserts_output, misplaced_flags
 from ..uv_calls import uv_invocations
 from .failure import BlockFailure
 
@@ -35,18 +37,31 @@ def commands(block: Block) -> list[CommandRun]:
             line=block.body_line + command.offset,
             text=command.text,
             uv_lines=1 if uv_invocations(command.text) else 0,
+            asserts_output=asserts_output(command.expected),
         )
         for command in parse(block)
     ]
 
 
 def check(block: Block, session: PageSession, result: BlockResult) -> None:
+    note_misplaced_flags(session, result)
     sandbox = session.sandbox
     if problems := [p for c in result.commands for p in static_checks.check_shell(sandbox, c.text)]:
-        raise BlockFailure.static(problems)
+        raise BlockFailure.static(problems, result)
+
+
+def note_misplaced_flags(session: PageSession, result: BlockResult) -> None:
+    for command in result.commands:
+        for argv in uv_invocations(command.text):
+            for flag in misplaced_flags(argv, session.uv):
+                session.notes.append(
+                    f"line {command.line}: {flag} comes after what `{shlex.join(argv[:3])}` "
+                    "runs, so it goes to that program, not to uv"
+                )
 
 
 def run(block: Block, session: PageSession, result: BlockResult) -> None:
+    note_misplaced_flags(session, result)
     for number, command in enumerate(parse(block)):
         last = number == len(result.commands) - 1
         outcome = session.run(block, command.text, strict=False, command=number)
@@ -63,14 +78,25 @@ def run(block: Block, session: PageSession, result: BlockResult) -> None:
         where = f"line {block.body_line + command.offset}: $ {command.text}"
         expected = "\n".join(command.expected)
         if status_problem := session.status_problem(block, outcome.status, last=last):
+            result.changes = [status_problem, *(line for line in actual[:1])]
             raise BlockFailure.judged(
                 f"{where}\n{status_problem}; output:\n" + "\n".join(actual),
                 outcome.output, status=outcome.status, status_wrong=True, expected=expected,
                 command=number,
             )  # fmt: skip
+        varying = session.varying_lines(block, number, actual)
         comparison = compare(command.expected, actual)
         if comparison.matched:
             continue
+        if session.update and varying:
+            raise BlockFailure(
+                f"{where}\nnot recorded: its output differs between two runs of the page "
+                "(elide the part that changes with [..], or a whole line with ...):\n"
+                + "\n".join(varying),
+                FailureClass.OUTPUT,
+                number,
+            )
+        result.changes += comparison.changes
         if session.update and block.recordable:
             session.edits.append(Edit.for_command(block, command, comparison.rewrite))
             result.recorded = True

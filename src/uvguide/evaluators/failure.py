@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..classify import classify, environment_cause
-from ..results import FailureClass
+from ..results import BlockResult, FailureClass
 from ..static_checks import StaticProblem
 
 
@@ -26,8 +26,10 @@ class BlockFailure(Exception):
         return cls(message, failure, command)
 
     @classmethod
-    def static(cls, problems: list[StaticProblem]) -> BlockFailure:
-        """The static checks' problems as one failure: usage when uv refused any arguments."""
+    def static(cls, problems: list[StaticProblem], result: BlockResult) -> BlockFailure:
+        """The static checks' problems as one failure: usage when uv refused any arguments.
+        The result notes what was refused, line by line."""
+        result.changes = [line for p in problems for line in p.message.splitlines()[1:2]]
         classes = {problem.failure for problem in problems}
         failure = FailureClass.USAGE if FailureClass.USAGE in classes else FailureClass.MALFORMED
         return cls("\n".join(problem.message for problem in problems), failure)

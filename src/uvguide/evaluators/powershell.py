@@ -47,7 +47,7 @@ def check(block: Block, session: PageSession, result: BlockResult) -> None:
         if (problem := static_checks.uv_argument_problem(sandbox, argv))
     ]
     if problems:
-        raise BlockFailure.static(problems)
+        raise BlockFailure.static(problems, result)
 
 
 def run(block: Block, session: PageSession, result: BlockResult) -> None:

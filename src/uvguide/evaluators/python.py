@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from .. import python_prints, static_checks
 from ..blocks import Block
+from ..page_rewrite import Edit
 from ..results import BlockResult, CommandRun, FailureClass
 from .failure import BlockFailure
 
@@ -46,7 +47,19 @@ def run(block: Block, session: PageSession, result: BlockResult) -> None:
     prints = sandbox.read(prints_file)
     if prints is None:
         return
-    if mismatches := python_prints.check(block.body, prints):
+    mismatches = python_prints.check(block.body, prints)
+    if mismatches and session.update and block.recordable:
+        for mismatch in mismatches:
+            session.edits.append(
+                Edit(
+                    start=block.body_line - 1 + mismatch.start,
+                    old_count=mismatch.count,
+                    lines=tuple(f"{mismatch.indent}#> {line}".rstrip() for line in mismatch.actual),
+                    indent=block.indent,
+                )
+            )
+        result.recorded = True
+    elif mismatches:
         raise BlockFailure(
             "\n".join(
                 f"`#>` output after block line {m.line} differs:\n{m.diff}" for m in mismatches

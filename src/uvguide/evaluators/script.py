@@ -21,7 +21,7 @@ def commands(block: Block) -> list[CommandRun]:
 
 def check(block: Block, session: PageSession, result: BlockResult) -> None:
     if problems := static_checks.check_shell(session.sandbox, block.body):
-        raise BlockFailure.static(problems)
+        raise BlockFailure.static(problems, result)
 
 
 def run(block: Block, session: PageSession, result: BlockResult) -> None:

@@ -16,42 +16,101 @@ def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
+def compatibility_runs(data: Path) -> list[dict[str, Any]]:
+    """The committed drift summaries, newest uv first."""
+    runs = [json.loads(path.read_text()) for path in (data / "compat").glob("*.json")]
+    return sorted(runs, key=lambda run: version_key(run["uv_version"]), reverse=True)
+
+
+def page_title(docs: Path, page: str) -> str:
+    """A page's first heading, as its readers know it."""
+    path = docs.parent / page
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+    return page.removeprefix("docs/")
+
+
+def compatibility_cell(counts: dict[str, int] | None) -> str:
+    if counts is None:
+        return "not run"
+    fails = counts.get("usage", 0) + counts.get("exit-status", 0)
+    if fails:
+        return f"fails: {fails} (usage {counts.get('usage', 0)}, exit status {counts.get('exit-status', 0)})"
+    if counts.get("output"):
+        return f"works, output differs: {counts['output']}"
+    return "works"
+
+
 def compatibility_table(data: Path, pin: str) -> str:
-    """Which uv versions each page works with, from the committed drift summaries."""
-    runs = [json.loads(path.read_text()) for path in sorted((data / "compat").glob("*.json"))]
-    runs.sort(key=lambda run: version_key(run["uv_version"]), reverse=True)
+    """Which uv release lines each page works with, from the committed drift summaries."""
+    runs = compatibility_runs(data)
     if not runs:
         return "*No drift runs recorded yet: run `nox -s drift -- <version>`.*"
+    docs = data.parent
     pages = sorted({page for run in runs for page in run["pages"]})
-    header = (
-        "| page | "
-        + " | ".join(
-            f"uv {run['uv_version']}" + (" (pinned)" if run["uv_version"] == pin else "")
-            for run in runs
-        )
-        + " |"
+    header = " | ".join(
+        f"uv {run['uv_version']}" + (" (pinned)" if run["uv_version"] == pin else "")
+        for run in runs
     )
-    lines = [header, "|---" * (len(runs) + 1) + "|"]
+    lines = [f"| page | {header} |", "|---" * (len(runs) + 1) + "|"]
     for page in pages:
         cells = []
         for run in runs:
-            counts = run["pages"].get(page)
-            if counts is None:
-                cells.append("not run")
-            elif counts["drift"]:
-                cells.append(f"breaks ({counts['drift']} block{'s' * (counts['drift'] > 1)})")
-            elif counts["environment"]:
-                cells.append(f"works (network-limited: {counts['environment']} blocks)")
-            else:
-                cells.append("works")
+            cell = compatibility_cell(run["pages"].get(page))
+            if cell.startswith(("fails", "works, output")):
+                cell = f"[{cell}](compatibility-details.md#{anchor(run['uv_version'], page)})"
+            cells.append(cell)
         # Links are relative to the compatibility page itself, docs/reference/.
         link = os.path.relpath(page, "docs/reference")
-        lines.append(f"| [{page.removeprefix('docs/')}]({link}) | " + " | ".join(cells) + " |")
+        lines.append(f"| [{page_title(docs, page)}]({link}) | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def anchor(version: str, page: str) -> str:
+    words = f"uv {version} {page.removeprefix('docs/').removesuffix('.md')}"
+    return "".join(c if c.isalnum() else "-" for c in words.lower())
+
+
+def compatibility_details(data: Path) -> str:
+    """For each release line, the commands that fail or print something else, page by page."""
+    runs = compatibility_runs(data)
+    docs = data.parent
+    lines: list[str] = []
+    for run in runs:
+        failing = run["failing"]
+        lines += [f"## uv {run['uv_version']}", ""]
+        if not failing:
+            lines += ["Every page works unchanged.", ""]
+            continue
+        by_page: dict[str, list[dict[str, Any]]] = {}
+        for item in failing:
+            by_page.setdefault(item["page"], []).append(item)
+        for page, items in sorted(by_page.items()):
+            title = page_title(docs, page)
+            lines += [f'### {title} {{ #{anchor(run["uv_version"], page)} }}', ""]
+            lines += [
+                f"- line {item['line']}, {item['class'].replace('-', ' ')}: `{item['command']}`"
+                if item["command"]
+                else f"- line {item['line']}, {item['class'].replace('-', ' ')}"
+                for item in items
+            ]
+            lines.append("")
     return "\n".join(lines)
 
 
 def benchmarks(data: Path) -> dict[str, Any]:
     return json.loads((data / "benchmarks.json").read_text(encoding="utf-8"))
+
+
+def benchmark_set(data: Path, set_name: str) -> dict[str, Any]:
+    (chosen,) = [s for s in benchmarks(data)["sets"] if s["name"] == set_name]
+    return chosen
+
+
+def by_scenario(chosen: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["scenario"]: row for row in chosen["results"]}
 
 
 def benchmark_facts(data: Path) -> str:
@@ -60,16 +119,60 @@ def benchmark_facts(data: Path) -> str:
     return (
         f"Measured on {data['measured']} on {machine['os']} with {machine['cpus']} CPUs and "
         f"Python {machine['python']}: pip {versions['pip']}, pip-tools {versions['pip-tools']}, "
-        f"uv {versions['uv']}. Packages came from a {data['index']}; each scenario ran "
-        f"{data['runs']} times per tool, pip and uv interleaved."
+        f"uv {versions['uv']} (`python -m venv` seeds the pip bundled with Python, "
+        f"{versions['pip bundled with Python']}). Packages came from a {data['index']}; each "
+        f"scenario ran {data['runs']} times per tool, pip and uv interleaved."
+    )
+
+
+def benchmark_headline(data: Path, set_name: str) -> str:
+    """The warm-install result both ways (with and without bytecode), with the machine and the
+    method named: what the home page may say, and no more."""
+    bench, chosen = benchmarks(data), benchmark_set(data, set_name)
+    rows = by_scenario(chosen)
+    machine = bench["machine"]
+
+    def said(scenario: str) -> str:
+        row = rows[scenario]
+        return (
+            f"pip {row['pip']['median_s']:.2f} s, uv {row['uv']['median_s']:.2f} s "
+            f"({row['ratio']}x)"
+        )
+
+    system = machine["os"].split()[0]
+    return (
+        f"Reinstalling the {chosen['packages']} locked packages of {chosen['description']} from "
+        f"a warm cache, median of {bench['runs']} runs on {system} with {machine['cpus']} CPUs "
+        f"({bench['measured']}): {said('warm install, bytecode compiled')} with bytecode "
+        f"compiled by both, {said('warm install, no bytecode')} without."
+    )
+
+
+def benchmark_variants(data: Path, set_name: str) -> str:
+    """What the variants show for one set, in sentences computed from its numbers."""
+    rows = by_scenario(benchmark_set(data, set_name))
+
+    def median(scenario: str, tool: str) -> float:
+        return float(rows[scenario][tool]["median_s"])
+
+    bare, seeded = "create a virtual environment, without pip", "create a virtual environment, with pip"
+    faster = "faster" if median(bare, "uv") < median(bare, "pip") else "slower"
+    plain, compiled = "warm install, no bytecode", "warm install, bytecode compiled"
+    return (
+        f"Without pip in it, a new environment takes {median(bare, 'pip'):.2f} s with "
+        f"`python -m venv` and {median(bare, 'uv'):.2f} s with `uv venv`: uv is {faster}. "
+        f"With pip, {median(seeded, 'pip'):.2f} s against {median(seeded, 'uv'):.2f} s. "
+        f"Compiling bytecode adds {median(compiled, 'pip') - median(plain, 'pip'):.2f} s to "
+        f"pip's warm install and {median(compiled, 'uv') - median(plain, 'uv'):.2f} s to uv's, "
+        f"so uv's lead falls from {rows[plain]['ratio']}x to {rows[compiled]['ratio']}x."
     )
 
 
 def benchmark_table(data: Path, set_name: str) -> str:
-    (chosen,) = [s for s in benchmarks(data)["sets"] if s["name"] == set_name]
+    chosen = benchmark_set(data, set_name)
     lines = [
         f"{chosen['description'][:1].upper()}{chosen['description'][1:]}: "
-        f"{chosen['packages']} packages.",
+        f"{chosen['packages']} packages (`{chosen['source']}`).",
         "",
         "| scenario | pip median (min to max) | uv median (min to max) | pip / uv |",
         "|---|---|---|---|",
@@ -84,16 +187,9 @@ def benchmark_table(data: Path, set_name: str) -> str:
     return "\n".join(lines)
 
 
-def benchmark_ratio(data: Path, set_name: str, scenario: str) -> str:
-    """One measured pip/uv ratio, for prose that cites the benchmark."""
-    (chosen,) = [s for s in benchmarks(data)["sets"] if s["name"] == set_name]
-    (row,) = [r for r in chosen["results"] if r["scenario"] == scenario]
-    return f"{row['ratio']}x"
-
-
 def benchmark_chart(data: Path, set_name: str) -> str:
     """Horizontal bars of the medians, generated from the data (never drawn by hand)."""
-    (chosen,) = [s for s in benchmarks(data)["sets"] if s["name"] == set_name]
+    chosen = benchmark_set(data, set_name)
     rows = chosen["results"]
     longest = max(max(r["pip"]["median_s"], r["uv"]["median_s"]) for r in rows)
     width, label_w, bar_h = 640, 260, 14
@@ -133,15 +229,8 @@ def define_env(env: Any) -> None:
     data = settings.docs / "data"
     env.variables.update(settings.page_variables())
     env.macro(partial(compatibility_table, data, settings.uv_version), "compatibility_table")
-    for macro in (benchmark_facts, benchmark_table, benchmark_ratio, benchmark_chart):
+    env.macro(partial(compatibility_details, data), "compatibility_details")
+    for macro in (
+        benchmark_facts, benchmark_headline, benchmark_variants, benchmark_table, benchmark_chart
+    ):
         env.macro(partial(macro, data), macro.__name__)
-
-
-def on_post_page_macros(env: Any) -> None:
-    values = project(env).page_variables()
-    env.markdown += (
-        "\n\n---\n\n"
-        f'<small class="tested-with">Every command on this page was run by the docs CI with '
-        f"**uv {values['uv_version']}**, resolving packages as they stood on "
-        f"{values['exclude_newer_date']}.</small>\n"
-    )

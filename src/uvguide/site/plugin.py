@@ -1,52 +1,39 @@
-"""MkDocs plugin `uv-guide`: the copy button of a console block copies only its commands.
+"""MkDocs plugin `uv-guide`: what the site adds to MkDocs and Material for this guide.
 
-Material copies a block's `data-copy` attribute when it has one. For every console transcript
-this plugin sets it to the commands alone (continuation lines kept, `$ `/`> ` prompts and output
-dropped), read with the same transcript parser the harness runs them with, so what a reader
-pastes is exactly what CI executed. Bash and file blocks keep Material's verbatim copy.
+- Console transcripts are rendered for readers (`transcripts.py`): copy buttons copy the
+  commands only, elisions are drawn as such, long outputs are folded.
+- Every page ends with what happened to its blocks (`provenance.py`).
 """
 
 from __future__ import annotations
 
-import html
-import re
+from pathlib import Path
 from typing import Any
 
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.pages import Page
 
-from .. import transcript
-
-BLOCK = re.compile(
-    r'<div class="(?P<classes>[^"]*\bhighlight\b[^"]*)">(?P<inner>(?:(?!</div>).)*?'
-    r"<pre>.*?<code>(?P<code>.*?)</code></pre>)",
-    re.DOTALL,
-)
-PROMPT = '<span class="gp">'
-TAG = re.compile(r"<[^>]+>")
-
-
-def commands_of(code_html: str) -> str | None:
-    text = html.unescape(TAG.sub("", code_html))
-    try:
-        commands = transcript.parse(text)
-    except transcript.TranscriptError:
-        return None
-    return "\n".join(command.text for command in commands) or None
-
-
-def copy_commands_only(content: str) -> str:
-    def annotate(match: re.Match[str]) -> str:
-        if PROMPT not in match["code"]:
-            return match[0]
-        commands = commands_of(match["code"])
-        if commands is None:
-            return match[0]
-        copy = html.escape(commands, quote=True)
-        return f'<div class="{match["classes"]}" data-copy="{copy}">{match["inner"]}'
-
-    return BLOCK.sub(annotate, content)
+from .. import report
+from ..settings import Settings, load
+from .provenance import footer, last_run
+from .transcripts import render
 
 
 class GuideSitePlugin(BasePlugin):  # type: ignore[type-arg]
+    settings: Settings
+    run: report.Report | None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.settings = load(Path(config.config_file_path).parent)
+        self.run = last_run(self.settings)
+        return config
+
+    def on_page_markdown(self, markdown: str, page: Page, **kwargs: Any) -> str:
+        source = page.file.abs_src_path
+        if source is None:
+            return markdown
+        return markdown + footer(Path(source), self.settings, self.run)
+
     def on_page_content(self, html: str, **kwargs: Any) -> str:
-        return copy_commands_only(html)
+        return render(html)
