@@ -13,7 +13,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "docs", "tests", "examples", "browser", "zensical"]
+nox.options.sessions = ["lint", "docs", "tests", "examples", "mutate", "browser", "zensical"]
 nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
@@ -175,6 +175,22 @@ def drift(session: nox.Session) -> None:
     )
     # `--write-compat` (among the arguments) updates the compatibility page's data.
     session.run("python", "-m", "uvguide.drift", str(report), *compat_args)
+
+
+# The sample CI runs: spread over every kind of mutant, the same mutants every time (the seed).
+MUTATION_SAMPLE = "24"
+
+
+@nox.session(python=PYTHON)
+def mutate(session: nox.Session) -> None:
+    """Mutation testing of the guide: change one thing on a page, run it, see if it fails.
+    By default the small sample CI runs; `nox -s mutate -- --all` for every mutant. Writes
+    build/mutation-report.json."""
+    install(session, "test")
+    args = session.posargs or ["--sample", MUTATION_SAMPLE]
+    session.run(
+        *through_package_cache("python", "-m", "uvguide.mutation", "--workers", PAGE_WORKERS, *args)
+    )
 
 
 @nox.session(python=PYTHON)

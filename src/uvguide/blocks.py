@@ -30,6 +30,16 @@ def current_platform() -> Platform:
     return {"darwin": Platform.MACOS, "win32": Platform.WINDOWS}.get(sys.platform, Platform.LINUX)
 
 
+class MutantKind(StrEnum):
+    """The ways mutation testing changes a page (`uvguide.mutation`)."""
+
+    FLAG = "flag"  # an unknown flag on a uv command
+    SPECIFIER = "specifier"  # a package's version specifier moved
+    OUTPUT = "output"  # an expected output line changed
+    STATUS = "status"  # an expected failure's status changed, or the failure expected no more
+    FILE = "file"  # a line of a file block (or its snippet) removed
+
+
 class Mode(StrEnum):
     RUN = "run"
     NO_RUN = "no-run"
@@ -105,6 +115,8 @@ class Block:
     service: bool = False  # what it leaves running serves the rest of the page
     needs: tuple[str, ...] = ()  # hosts it must reach (beyond the package index)
     platforms: frozenset[Platform] = frozenset()  # where it holds; empty: everywhere
+    # Mutants that cannot change what the block does, with the reason (counted apart).
+    equivalent: dict[MutantKind, str] = field(default_factory=dict)
 
     @property
     def body_line(self) -> int:

@@ -34,6 +34,7 @@ from .blocks import (
     Kind,
     LineTable,
     Mode,
+    MutantKind,
     PageOptions,
     Platform,
     Problem,
@@ -46,7 +47,7 @@ COMMENT_CLOSE = re.compile(r"^\s*-->\s*$")
 INCLUDE = re.compile(r"""^\s*--8<--\s+(?P<q>["']?)(?P<path>[^"']+)(?P=q)\s*$""")
 VARIABLE = re.compile(r"\{\{\s*(?P<name>\w+)\s*\}\}")
 ATTRIBUTE = re.compile(r"""(?P<key>[\w.-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))""")
-OPTION_KEYS = {"reason", "status", "timeout", "needs", "platform"}
+OPTION_KEYS = {"reason", "status", "timeout", "needs", "platform", "equivalent"}
 FLAGS = {"service"}
 TAB = re.compile(r"""^(?P<indent>[ \t]*)===[!+]?[ \t]+["'](?P<label>[^"']*)["']""")
 HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
@@ -73,6 +74,7 @@ class Annotation:
     service: bool
     needs: tuple[str, ...]
     platforms: frozenset[Platform] | None  # None: as the content tab says, if any
+    equivalent: dict[MutantKind, str]
 
 
 def tab_platforms(lines: LineTable) -> list[frozenset[Platform]]:
@@ -255,7 +257,27 @@ class PageLexer:
             service="service" in flags,
             needs=self._hosts(options.get("needs"), index),
             platforms=self._platforms(options.get("platform"), index),
+            equivalent=self._equivalent(options.get("equivalent"), index),
         )
+
+    def _equivalent(self, value: str | None, index: int) -> dict[MutantKind, str]:
+        """`equivalent="kind: why; kind: why"`: mutants that cannot change the block."""
+        found: dict[MutantKind, str] = {}
+        for part in (value or "").split(";"):
+            if not part.strip():
+                continue
+            name, _, why = part.partition(":")
+            try:
+                kind = MutantKind(name.strip())
+            except ValueError:
+                known = ", ".join(k.value for k in MutantKind)
+                raise self.problem(
+                    index, f"equivalent= names kinds ({known}), not {name!r}"
+                ) from None
+            if not why.strip():
+                raise self.problem(index, f"equivalent={kind}: needs a reason after the colon")
+            found[kind] = why.strip()
+        return found
 
     def _hosts(self, value: str | None, index: int) -> tuple[str, ...]:
         if value is None:
@@ -357,6 +379,7 @@ class PageLexer:
             service=annotation.service if annotation else False,
             needs=annotation.needs if annotation else (),
             platforms=platforms,
+            equivalent=annotation.equivalent if annotation else {},
         )
 
     @staticmethod

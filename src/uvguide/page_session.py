@@ -40,6 +40,7 @@ class PageSession:
         update: bool,
         platform: Platform,
         uv: Path,
+        stop_at_failure: bool = False,
         lost: str | None = None,
     ) -> None:
         self.sandbox_or_none = sandbox
@@ -49,6 +50,8 @@ class PageSession:
         self.update = update
         self.platform = platform
         self.uv = uv  # the uv under test, whose own --help says which flags are its
+        self.stop_at_failure = stop_at_failure
+        self.stopped: str | None = None  # why the rest of the page is skipped, once it is
         self.edits: list[Edit] = []
         self.first_failure: FailureClass | None = None
         self.first_failure_line: int | None = None
@@ -76,6 +79,8 @@ class PageSession:
             result.commands = evaluator.commands(block)
             if block.mode is Mode.SKIP:
                 result.outcome = Outcome.SKIPPED
+            elif self.stopped:
+                result.outcome, result.reason = Outcome.SKIPPED, self.stopped
             elif self.lost:
                 raise BlockFailure(f"not run: {self.lost}", FailureClass.CRASH)
             elif block.mode is Mode.NO_RUN:
@@ -96,6 +101,8 @@ class PageSession:
             self.lost = f"the page's session died at line {block.line} ({error})"
             result.outcome, result.failure = Outcome.ERROR, FailureClass.CRASH
             result.message = f"the page's session died while running this block: {error}"
+        if self.stop_at_failure and result.outcome in (Outcome.FAILED, Outcome.ERROR):
+            self.stopped = f"the page stopped at its first failure, line {block.line}"
         result.notes = self.notes
         result.command_time_s += sum(command.duration_s for command in result.commands)
         result.duration_s = time.perf_counter() - started

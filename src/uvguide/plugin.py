@@ -52,6 +52,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"the CA bundle that trusts that cache (default: ${CA_ENV})",
     )
     group.addoption(
+        "--stop-page-at-failure",
+        action="store_true",
+        default=False,
+        help="skip the rest of a page after its first failure (mutation runs, where one "
+        "failure decides)",
+    )
+    group.addoption(
         "--isolation",
         choices=["auto", "namespaces", "environment-only"],
         default="auto",

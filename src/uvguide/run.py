@@ -120,6 +120,7 @@ class GuideRun:
             "update": self.update,
             "platform": self.platform,
             "uv": self.uv.path,
+            "stop_at_failure": bool(self.config.getoption("stop_page_at_failure")),
         }
         if (before := self.ledger.started_before(page)) is not None:
             # Its worker crashed: the rest of the page is reported, never re-run from scratch.
