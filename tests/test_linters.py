@@ -10,6 +10,13 @@ import pytest
 
 from conftest import REPO
 
+ACTIONS = sorted(REPO.glob(".github/actions/*/action.yml"))
+# Sample configuration a reader copies, each checked against its published schema.
+SCHEMAS = {
+    "dependabot.yml": "vendor.dependabot",
+    "renovate.json": "vendor.renovate",
+}
+SAMPLES = sorted(path for path in REPO.glob("snippets/**/*") if path.name in SCHEMAS)
 WORKFLOWS = sorted(
     [
         *(REPO / ".github" / "workflows").glob("*.yml"),
@@ -32,12 +39,27 @@ def ids(path: Path) -> str:
 
 
 def test_there_is_something_to_lint():
-    assert WORKFLOWS and DOCKERFILES and SCRIPTS
+    assert WORKFLOWS and DOCKERFILES and SCRIPTS and ACTIONS and len(SAMPLES) == len(SCHEMAS)
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=ids)
 def test_workflow_passes_actionlint(workflow: Path):
     lint("actionlint", "-no-color", workflow)
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=ids)
+def test_workflow_matches_its_schema(workflow: Path):
+    lint("check-jsonschema", "--builtin-schema", "vendor.github-workflows", workflow)
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=ids)
+def test_composite_action_matches_its_schema(action: Path):
+    lint("check-jsonschema", "--builtin-schema", "vendor.github-actions", action)
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=ids)
+def test_sample_configuration_matches_its_schema(sample: Path):
+    lint("check-jsonschema", "--builtin-schema", SCHEMAS[sample.name], sample)
 
 
 @pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=ids)

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +94,9 @@ class IndexProxy:
 def cache_root() -> Path:
     if configured := os.environ.get(CACHE_ENV):
         return Path(configured)
+    if os.geteuid() == 0:
+        # squid drops root for the `proxy` user, who cannot enter root's home (mode 700).
+        return Path("/var/cache/uv-guide/package-cache")
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "uv-guide" / "package-cache"
 
@@ -166,7 +169,12 @@ def running(root: Path, *, offline: bool = False) -> Iterator[IndexProxy]:
     )  # fmt: skip
     squid = shutil.which("squid") or "squid"
     if not (root / "store" / "00").is_dir():
-        subprocess.run([squid, "-f", str(config), "-z", "-N"], check=True, capture_output=True)
+        made = subprocess.run([squid, "-f", str(config), "-z", "-N"], capture_output=True)
+        if made.returncode != 0:
+            raise PackageCacheError(
+                f"squid could not create its store in {root / 'store'} "
+                f"(exit {made.returncode}):\n{_log_tail(made.stderr, root)}"
+            )
     process = subprocess.Popen(
         [squid, "-f", str(config), "-N"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -187,6 +195,12 @@ def _user_directive(root: Path) -> str:
     if os.geteuid() != 0:
         return ""
     user = "proxy"
+    for parent in root.resolve().parents:
+        if not parent.stat().st_mode & 0o001:
+            raise PackageCacheError(
+                f"squid runs as {user!r}, which cannot enter {parent} (mode "
+                f"{parent.stat().st_mode & 0o777:o}): set {CACHE_ENV} to a directory outside it"
+            )
     shutil.chown(root, user)
     for path in root.rglob("*"):
         shutil.chown(path, user)
@@ -197,13 +211,23 @@ def _wait_until_listening(port: int, process: subprocess.Popen[bytes], root: Pat
     deadline = time.monotonic() + START_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            log = (root / "run" / "cache.log").read_text(errors="replace")[-2000:]
-            raise PackageCacheError(f"squid exited with {process.returncode}:\n{log}")
+            stderr = process.stderr.read() if process.stderr else b""
+            raise PackageCacheError(
+                f"squid exited with {process.returncode}:\n{_log_tail(stderr, root)}"
+            )
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.1)
     raise PackageCacheError(f"squid did not listen on 127.0.0.1:{port} within {START_S:g}s")
+
+
+def _log_tail(stderr: bytes, root: Path) -> str:
+    log = root / "run" / "cache.log"
+    text = stderr.decode(errors="replace")
+    if log.is_file():
+        text += log.read_text(errors="replace")
+    return text[-2000:].strip() or "(squid printed nothing)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,7 +248,12 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"package cache: none ({reason}); pages use the network directly")
         return run_forwarding_signals(command, dict(os.environ))
-    with running(root, offline=args.offline) as proxy:
+    with ExitStack() as stack:
+        try:
+            proxy = stack.enter_context(running(root, offline=args.offline))
+        except (PackageCacheError, subprocess.CalledProcessError, OSError) as error:
+            print(f"package cache: cannot start in {root}: {error}", file=sys.stderr)
+            return 2
         print(f"package cache: {root} via {proxy.url}{' (offline)' if args.offline else ''}")
         env = {**os.environ, PROXY_ENV: proxy.url, CA_ENV: str(proxy.ca_bundle)}
         return run_forwarding_signals(command, env)

@@ -1,2 +1,6 @@
 def greeting(name: str) -> str:
     return f"hello, {name}"
+
+
+def main() -> None:
+    print(greeting("docker"))

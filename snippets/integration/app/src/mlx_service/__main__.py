@@ -1,3 +1,0 @@
-from mlx_service import greeting
-
-print(greeting("docker"))

@@ -1,0 +1,43 @@
+"""The package cache fails with a sentence, never a traceback, when squid cannot run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from uvguide import package_cache
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands the cache to squid's proxy user")
+@pytest.mark.skipif(package_cache.squid_unavailable() is not None, reason="needs squid-openssl")
+def test_a_cache_inside_a_closed_directory_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    closed = tmp_path / "closed"
+    closed.mkdir(mode=0o700)
+    monkeypatch.setenv(package_cache.CACHE_ENV, str(closed / "cache"))
+    assert package_cache.main(["--", "true"]) == 2
+    error = capsys.readouterr().err
+    assert f"cannot enter {closed} (mode 700)" in error
+    assert package_cache.CACHE_ENV in error
+
+
+def test_root_defaults_outside_its_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(package_cache.CACHE_ENV, raising=False)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert package_cache.cache_root() == Path("/var/cache/uv-guide/package-cache")
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setenv("XDG_CACHE_HOME", "/home/reader/.cache")
+    assert package_cache.cache_root() == Path("/home/reader/.cache/uv-guide/package-cache")
+
+
+def test_a_missing_squid_is_an_error_only_when_required(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(package_cache, "squid_unavailable", lambda: "squid is not installed")
+    assert package_cache.main(["--require", "--", "true"]) == 2
+    assert "required, but squid is not installed" in capsys.readouterr().err
+    assert package_cache.main(["--", "true"]) == 0
+    assert "pages use the network directly" in capsys.readouterr().out
