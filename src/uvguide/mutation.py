@@ -12,8 +12,8 @@ The kinds of change (`blocks.MutantKind`):
 - status: an expected failure's status moved by one, or the failure no longer expected;
 - file: one line of a file block, or of the snippet it includes, removed.
 
-Each mutant is written to `build/mutants/` as a page of its own, next to an unchanged copy of
-each page it comes from (the baseline). One pytest run (xdist) runs them all, each page stopping
+Each mutant is written to `build/mutants/` (`--out DIR` moves it) as a page of its own, next
+to an unchanged copy of each page it comes from (the baseline). One pytest run (xdist) runs them all, each page stopping
 at its first failure. A mutant is killed when a block of its page fails for a reason that judges
 the page (usage, exit status, output, malformed), not judged when only the environment failed or
 its unchanged page fails too, and survives when its page passes. A block may mark a kind of mutant
@@ -255,8 +255,10 @@ def judge(mutant: Mutant, results: list, baseline_broken: set[str]) -> Verdict:
     return Verdict(mutant, "survived", "its page passed")
 
 
-def run(settings: Settings, chosen: list[Mutant], workers: str, bases: list[Page]) -> list[Verdict]:
-    directory = settings.build / "mutants"
+def run(
+    settings: Settings, chosen: list[Mutant], workers: str, bases: list[Page], out: Path
+) -> list[Verdict]:
+    directory = out / "mutants"
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     runnable = [m for m in chosen if not m.equivalent]
@@ -267,16 +269,16 @@ def run(settings: Settings, chosen: list[Mutant], workers: str, bases: list[Page
         name = f"base{number:03d}"
         baseline_ids[name] = page.name
         (directory / f"{name}.md").write_text("".join(page.lines), encoding="utf-8")
-    out = settings.build / "mutants-report.json"
+    runs = out / "mutants-report.json"
     # Pages outside docs/ are collected when named one by one.
     subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "--no-header", "-p", "no:cacheprovider",
          "-n", workers, "--dist", "loadfile", "--stop-page-at-failure",
-         f"--examples-report={out}", *sorted(str(p) for p in directory.glob("*.md"))],
+         f"--examples-report={runs}", *sorted(str(p) for p in directory.glob("*.md"))],
         cwd=settings.root, check=False, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     results = defaultdict(list)
-    for result in report.read(out).results:
+    for result in report.read(runs).results:
         results[Path(result.page).stem].append(result)
     broken = {
         baseline_ids[name]
@@ -344,8 +346,12 @@ def main(argv: list[str] | None = None) -> int:
     size.add_argument("--all", action="store_true", help="every mutant (the default)")
     parser.add_argument("--seed", type=int, default=20261124)
     parser.add_argument("--workers", default="4")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="where mutants and reports go (default: build/)"
+    )
     args = parser.parse_args(argv)
     settings = load()
+    out = (args.out or settings.build).resolve()
     rng = random.Random(args.seed)
     found = pages(settings, args.pages)
     every = [m for page in found for m in mutants(page, rng)]
@@ -353,14 +359,14 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [replace(m, id=f"m{number:04d}") for number, m in enumerate(chosen, 1)]
     bases = [page for page in found if any(m.page == page.name for m in chosen)]
     started = time.monotonic()
-    verdicts = run(settings, chosen, args.workers, bases)
+    verdicts = run(settings, chosen, args.workers, bases, out)
     data = summarize(
         verdicts, time.monotonic() - started, args.seed, None if args.all else args.sample
     )
     data["generated"] = len(every)
-    write_atomically(settings.build / "mutation-report.json", json.dumps(data, indent=1) + "\n")
+    write_atomically(out / "mutation-report.json", json.dumps(data, indent=1) + "\n")
     print(one_line(data))
-    print(f"report: {settings.build / 'mutation-report.json'}")
+    print(f"report: {out / 'mutation-report.json'}")
     return 0
 
 

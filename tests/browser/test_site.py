@@ -187,8 +187,8 @@ def test_content_tabs_switch(context: BrowserContext):
 def test_a_folded_output_unfolds_after_instant_navigation(context: BrowserContext):
     """Material swaps pages without reloading: the fold script must run on the new page too."""
     page, _ = open_page(context, ".")
-    page.get_by_role("link", name="Locking and syncing").first.click()
-    page.wait_for_url("**/pip/lock-and-sync/")
+    page.get_by_role("link", name="Virtual environments").first.click()
+    page.wait_for_url("**/pip/venv/")
     button = page.locator("button.uvg-unfold").first
     expect(button).to_be_visible()
     button.click()
