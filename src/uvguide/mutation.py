@@ -12,12 +12,13 @@ The kinds of change (`blocks.MutantKind`):
 - status: an expected failure's status moved by one, or the failure no longer expected;
 - file: one line of a file block, or of the snippet it includes, removed.
 
-Each mutant is written to `build/mutants/` (`--out DIR` moves it) as a page of its own, next
-to an unchanged copy of each page it comes from (the baseline). One pytest run (xdist) runs them all, each page stopping
-at its first failure. A mutant is killed when a block of its page fails for a reason that judges
-the page (usage, exit status, output, malformed), not judged when only the environment failed or
-its unchanged page fails too, and survives when its page passes. A block may mark a kind of mutant
-as unable to change it (`equivalent="kind: why"`): those are counted apart, never run.
+Each mutant is written to `build/mutants/` (`--out DIR` moves it) as a page of its own, next to
+an unchanged copy of each page it comes from (the baseline). One pytest run (xdist) runs them
+all, each page stopping at its first failure. A mutant is killed when a block of its page fails
+for a reason that judges the page (usage, exit status, output, malformed), not judged when only
+the environment failed or its unchanged page fails too, and survives when its page passes. A
+block may mark a kind of mutant as unable to change it (`equivalent="kind: why"`): those are
+counted apart, never run.
 Writes `build/mutation-report.json` and prints one line.
 """
 
