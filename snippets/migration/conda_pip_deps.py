@@ -4,13 +4,20 @@
 # ///
 """Print the pip section of a conda environment.yml, one requirement a line."""
 
+import argparse
 import sys
 
 import yaml
 
-with open(sys.argv[1], encoding="utf-8") as stream:
+parser = argparse.ArgumentParser(description=__doc__)
+parser.add_argument("environment_file")
+args = parser.parse_args()
+
+with open(args.environment_file, encoding="utf-8") as stream:
     env = yaml.safe_load(stream)
 
+for channel in env.get("channels", []):
+    print(f"# conda channel, not used by uv: {channel}", file=sys.stderr)
 for entry in env.get("dependencies", []):
     if isinstance(entry, dict):
         for requirement in entry.get("pip", []):

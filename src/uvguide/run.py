@@ -57,7 +57,8 @@ class GuideRun:
         # SIGTERM (CI cancelling a job) takes the same path as Ctrl-C: the running command's
         # process group is killed, the report so far is written, and no sandbox is left behind.
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _interrupt)
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, _interrupt)
 
     def share_with(self, workerinput: dict[str, Any]) -> None:
         """What a worker needs to be part of this run."""
@@ -207,4 +208,8 @@ class GuideRun:
 
 
 def _interrupt(signum: int, frame: object) -> None:
+    # Only the first signal interrupts. nox follows Ctrl-C with SIGTERM 0.3 s later: raised
+    # again while pytest is still handling the first, it would skip marking the run interrupted.
+    for later in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(later, signal.SIG_IGN)
     raise KeyboardInterrupt(f"signal {signum}")
