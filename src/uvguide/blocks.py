@@ -25,6 +25,11 @@ class Platform(StrEnum):
     MACOS = "macos"
     WINDOWS = "windows"
 
+    @property
+    def label(self) -> str:
+        """As a reader writes it."""
+        return {"linux": "Linux", "macos": "macOS", "windows": "Windows"}[self.value]
+
 
 def current_platform() -> Platform:
     return {"darwin": Platform.MACOS, "win32": Platform.WINDOWS}.get(sys.platform, Platform.LINUX)

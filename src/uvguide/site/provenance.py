@@ -21,7 +21,7 @@ from ..results import Outcome
 from ..settings import Settings
 
 NOT_RUN_HERE = {
-    Kind.POWERSHELL: "PowerShell sessions for Windows readers (their uv commands checked)",
+    Kind.POWERSHELL: "PowerShell, for Windows readers",
 }
 TESTED_PAGE = "reference/how-this-guide-is-tested.md"
 
@@ -54,8 +54,8 @@ def from_annotations(blocks: list[Block], platform: Platform) -> Provenance:
         elif block.kind in NOT_RUN_HERE:
             provenance.checked[NOT_RUN_HERE[block.kind]] += 1
         elif block.platforms and platform not in block.platforms:
-            names = " and ".join(sorted(p.value for p in block.platforms))
-            provenance.checked[f"for {names} (their uv commands checked)"] += 1
+            names = " and ".join(sorted(p.label for p in block.platforms))
+            provenance.checked[f"for {names} readers"] += 1
         elif block.needs:
             provenance.checked[f"run only where {', '.join(block.needs)} answers"] += 1
         else:
@@ -67,7 +67,8 @@ def from_report(page: str, data: report.Report) -> Provenance | None:
     results = [r for r in data.results if r.page == page and r.outcome is not Outcome.DISPLAY]
     if not results:
         return None
-    provenance = Provenance(run=f"the test run of {data.run.started_at[:10]} on {data.run.platform}")
+    platform = Platform(data.run.platform).label
+    provenance = Provenance(run=f"the test run of {data.run.started_at[:10]} on {platform}")
     for result in results:
         if result.outcome is Outcome.PASSED:
             provenance.ran += 1
@@ -115,7 +116,10 @@ def sentence(provenance: Provenance, settings: Settings) -> str:
     if provenance.run:
         ran = f"In {provenance.run}, {provenance.ran} of this page's {provenance.total} blocks ran"
     else:
-        ran = f"The tests run {provenance.ran} of this page's {provenance.total} blocks"
+        ran = (
+            f"The tests run {provenance.ran} of this page's {provenance.total} blocks "
+            f"on {Platform.LINUX.label}"
+        )
     parts = [ran]
     parts += [f"{count} only checked ({why})" for why, count in provenance.checked.items()]
     parts += [f"{count} not run ({why})" for why, count in provenance.skipped.items()]
