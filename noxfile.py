@@ -1,4 +1,5 @@
-"""Sessions: `docs`, `serve`, `examples`, `tests`, `lint`. `nox` alone runs what CI runs.
+"""Sessions: `docs`, `serve`, `examples`, `tests`, `lint`, ... `nox` alone runs what CI runs: the
+`ci` session, every default session in two streams side by side.
 
 Every session installs the project's tools from `uv.lock` with `--locked`, so a run here and a
 run in CI use the same versions, including the pinned uv the examples are tested against.
@@ -7,13 +8,18 @@ run in CI use the same versions, including the pinned uv the examples are tested
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "docs", "tests", "examples", "mutate", "browser", "zensical"]
+nox.options.sessions = ["ci"]
+# The pages mostly wait on the index; the rest keeps the cores busy. Run as two streams side by
+# side, they overlap instead of queuing.
+STREAMS = (("examples", "mutate"), ("lint", "docs", "tests", "browser", "zensical"))
 nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
@@ -62,6 +68,40 @@ def through_package_cache(*command: str) -> list[str]:
     which CI on Linux must have."""
     return ["python", "-m", "uvguide.package_cache", *(["--require"] if STRICT_CI else []),
             "--", *command]  # fmt: skip
+
+
+@nox.session(venv_backend="none")
+def ci(session: nox.Session) -> None:
+    """Every session CI runs, as two nox processes side by side (the pages: examples, mutate;
+    the rest: lint, docs, tests, browser, zensical). Each stream's output goes to
+    build/ci/<stream>.log and is printed when the stream ends; fails when either fails."""
+    logs = Path("build/ci")
+    logs.mkdir(parents=True, exist_ok=True)
+    running = {}
+    for stream in STREAMS:
+        log = logs / f"{'-'.join(stream)}.log"
+        with log.open("wb") as out:
+            command = [sys.executable, "-m", "nox", "-s", *stream]
+            running[stream] = (subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT), log)
+    started, failed = time.monotonic(), []
+    try:
+        while running:
+            for stream, (process, log) in list(running.items()):
+                if process.poll() is None:
+                    continue
+                del running[stream]
+                print(log.read_text(errors="replace"), flush=True)
+                elapsed = time.monotonic() - started
+                session.log(f"{' '.join(stream)}: exit {process.returncode} after {elapsed:.0f} s")
+                if process.returncode:
+                    failed.append(" ".join(stream))
+            time.sleep(0.5)
+    finally:
+        for process, _ in running.values():  # interrupted: stop the other stream too
+            process.terminate()
+            process.wait()
+    if failed:
+        session.error(f"failed: {'; '.join(failed)}")
 
 
 @nox.session(python=PYTHON)
