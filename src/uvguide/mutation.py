@@ -271,6 +271,8 @@ def run(
         baseline_ids[name] = page.name
         (directory / f"{name}.md").write_text("".join(page.lines), encoding="utf-8")
     runs = out / "mutants-report.json"
+    if not runnable:  # nothing to run: every mutant is marked equivalent, or there is none
+        return [Verdict(m, "equivalent", m.equivalent) for m in chosen]
     # Pages outside docs/ are collected when named one by one.
     subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "--no-header", "-p", "no:cacheprovider",
@@ -328,8 +330,9 @@ def one_line(data: dict) -> str:
         f"{kind} {c.get('killed', 0)}/{c.get('killed', 0) + c.get('survived', 0)}"
         for kind, c in data["kinds"].items()
     )
+    score = "no mutant judged" if data["score"] is None else f"{data['score']}% killed ({kinds})"
     return (
-        f"mutation: {data['score']}% killed ({kinds}); {len(data['survivors'])} survived, "
+        f"mutation: {score}; {len(data['survivors'])} survived, "
         f"{len(data['not_judged'])} not judged, {len(data['equivalent'])} equivalent; "
         f"{data['mutants']} mutants in {data['seconds']:.0f} s"
     )
