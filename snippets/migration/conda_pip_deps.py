@@ -2,14 +2,12 @@
 # requires-python = ">=3.11"
 # dependencies = ["pyyaml>=6"]
 # ///
-"""Print the pip section of a conda environment.yml, one requirement a line."""
-
 import argparse
 import sys
 
 import yaml
 
-parser = argparse.ArgumentParser(description=__doc__)
+parser = argparse.ArgumentParser(description="The pip section of environment.yml.")
 parser.add_argument("environment_file")
 args = parser.parse_args()
 

@@ -13,7 +13,9 @@ import sys
 
 from passlib.apache import HtpasswdFile
 
-path, user = sys.argv[1], sys.argv[2]
+if len(sys.argv) != 3:
+    sys.exit(__doc__)
+path, user = sys.argv[1:]
 htpasswd = HtpasswdFile(path, new=not os.path.exists(path))
 htpasswd.set_password(user, os.environ["INDEX_PASSWORD"])
 htpasswd.save()

@@ -10,7 +10,6 @@ transcripts are ready), never for the network to go quiet.
 from __future__ import annotations
 
 import itertools
-import re
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect

@@ -1,5 +1,7 @@
 """The MLX HTTP API: a FastAPI app wired from settings and plugins."""
 
+import argparse
+
 from config_management import load_settings
 from fastapi import FastAPI
 from plugin_registry import get, names, register
@@ -32,6 +34,7 @@ def create_app() -> FastAPI:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description="Print the service settings.").parse_args()
     settings = load_settings()
     app = create_app()
     print(f"{app.title} on port {settings.port}, plugins: {', '.join(names())}")
