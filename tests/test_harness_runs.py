@@ -287,7 +287,7 @@ def test_an_upgrade_records_what_it_can_and_reports_what_needs_a_person(run_page
     record = run_page("upgrade.md", uv, "--update-examples", page=page)
     recorded = page.read_text()
     # Elisions that still match are kept, inside a changed line too.
-    assert "Using CPython 3.11.[..] interpreter found at: [..]\n" in recorded
+    assert "Using CPython 3.11.[..] interpreter found at: [..]\n" in recorded, record.output
     assert "Creating a virtual environment at: .venv\n" in recorded
     assert "\nChecked 1 packages in " in recorded and "All compatible\nNo conflicts\n" in recorded
     plain = run_page("upgrade.md", uv, page=page)

@@ -53,8 +53,10 @@ cache_dir ufs {store} 20000 16 256
 cache_mem 256 MB
 maximum_object_size 2 GB
 maximum_object_size_in_memory 8 MB
-# uv reads a wheel's metadata with a range request: fetch and keep the whole wheel instead.
-range_offset_limit 200 MB
+# uv reads a wheel's metadata with a range request. For a wheel up to 32 MB, squid fetches
+# and keeps the whole file; larger ones (torch, nvidia-*, tensorflow: 100 MB to 1 GB each)
+# pass their ranges through, so that a cold cache does not download gigabytes to resolve.
+range_offset_limit 32 MB
 quick_abort_min -1 KB
 collapsed_forwarding on
 # Never expire: what the pages resolve is frozen by exclude-newer.
