@@ -39,6 +39,7 @@ from pathlib import Path
 from . import report, transcript
 from .blocks import Block, Kind, Mode, MutantKind
 from .files import write_atomically
+from .forwarding import run_forwarding_signals
 from .lexer import PageLexer
 from .results import FailureClass, Outcome
 from .settings import Settings, load
@@ -55,6 +56,10 @@ JUDGING = {
     FailureClass.MALFORMED,
 }
 RUN_MODES = (Mode.RUN, Mode.EXPECT_FAIL, Mode.HIDDEN)
+
+
+class MutationRunIncomplete(Exception):
+    """The pages did not all run: no verdict can be given."""
 
 
 @dataclass(frozen=True)
@@ -274,14 +279,18 @@ def run(
     if not runnable:  # nothing to run: every mutant is marked equivalent, or there is none
         return [Verdict(m, "equivalent", m.equivalent) for m in chosen]
     # Pages outside docs/ are collected when named one by one.
-    subprocess.run(
+    run_forwarding_signals(
         [sys.executable, "-m", "pytest", "-q", "--no-header", "-p", "no:cacheprovider",
          "-n", workers, "--dist", "loadfile", "--stop-page-at-failure",
          f"--examples-report={runs}", *sorted(str(p) for p in directory.glob("*.md"))],
-        cwd=settings.root, check=False, stdout=subprocess.DEVNULL,
+        cwd=settings.root, stdout=subprocess.DEVNULL,
     )  # fmt: skip
+    ran = report.read(runs)
+    if ran.run.status != "complete":
+        # An interrupted run would count every mutant it never reached as a survivor.
+        raise MutationRunIncomplete(f"the run of the mutants is {ran.run.status}: no verdicts")
     results = defaultdict(list)
-    for result in report.read(runs).results:
+    for result in ran.results:
         results[Path(result.page).stem].append(result)
     broken = {
         baseline_ids[name]
@@ -363,7 +372,11 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [replace(m, id=f"m{number:04d}") for number, m in enumerate(chosen, 1)]
     bases = [page for page in found if any(m.page == page.name for m in chosen)]
     started = time.monotonic()
-    verdicts = run(settings, chosen, args.workers, bases, out)
+    try:
+        verdicts = run(settings, chosen, args.workers, bases, out)
+    except MutationRunIncomplete as error:
+        print(f"mutation: {error}", file=sys.stderr)
+        return 130
     data = summarize(
         verdicts, time.monotonic() - started, args.seed, None if args.all else args.sample
     )

@@ -31,6 +31,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .forwarding import run_forwarding_signals
+
 PROXY_ENV = "UVGUIDE_INDEX_PROXY"
 CA_ENV = "UVGUIDE_INDEX_CA"
 CACHE_ENV = "UVGUIDE_PACKAGE_CACHE"
@@ -259,18 +261,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"package cache: {root} via {proxy.url}{' (offline)' if args.offline else ''}")
         env = {**os.environ, PROXY_ENV: proxy.url, CA_ENV: str(proxy.ca_bundle)}
         return run_forwarding_signals(command, env)
-
-
-def run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:
-    """Run command to its end; Ctrl-C or SIGTERM reach it, and the cache stops after it."""
-    child = subprocess.Popen(command, env=env)
-
-    def forward(signum: int, frame: object) -> None:
-        child.send_signal(signum)
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, forward)
-    return child.wait()
 
 
 if __name__ == "__main__":
