@@ -273,7 +273,10 @@ def new_uv(tmp_path: Path) -> Path:
     directory.mkdir()
     shutil.copy(pinned_uv_path(), directory / "uv-real")
     wrapper = directory / "uv"
-    wrapper.write_text(f"#!{sys.executable}\n" + (REPO / "tests" / "fake_uv.py").read_text())
+    # The interpreter itself, not the session's venv: a checkout under /tmp (where the venv
+    # lives then) is hidden by the sandbox's own /tmp. The wrapper needs only the stdlib.
+    interpreter = os.path.realpath(sys.executable)
+    wrapper.write_text(f"#!{interpreter}\n" + (REPO / "tests" / "fake_uv.py").read_text())
     wrapper.chmod(0o755)
     (directory / "uvx").symlink_to(wrapper)
     return wrapper

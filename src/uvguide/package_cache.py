@@ -55,10 +55,11 @@ cache_dir ufs {store} 20000 16 256
 cache_mem 256 MB
 maximum_object_size 2 GB
 maximum_object_size_in_memory 8 MB
-# uv reads a wheel's metadata with a range request. For a wheel up to 32 MB, squid fetches
-# and keeps the whole file; larger ones (torch, nvidia-*, tensorflow: 100 MB to 1 GB each)
-# pass their ranges through, so that a cold cache does not download gigabytes to resolve.
-range_offset_limit 32 MB
+# uv reads the metadata of a wheel it does not install with a range request at the wheel's end.
+# Ranges pass through (squid keeps no partial objects): fetching whole wheels instead cost a cold
+# cache gigabytes of torch and nvidia-* wheels (200 s and timeouts for one compile, against 4 s).
+# A wheel that some page installs is kept whole, and ranges of it are then served from the cache.
+range_offset_limit 0
 quick_abort_min -1 KB
 collapsed_forwarding on
 # Never expire: what the pages resolve is frozen by exclude-newer.
