@@ -136,25 +136,14 @@ def scenarios(uv: str, index: list[str], locked: Path, loose: Path) -> list[Scen
             Job(nothing, lambda work: [python, "-m", "venv", "venv"]),
             Job(nothing, lambda work: [uv, "venv", "--quiet", "--seed", *offline_index, "venv"]),
         ),
-        Scenario(
-            "cold install, no bytecode",
-            cold(bare_venv, pip_install, False),
-            cold(uv_venv, uv_install, False),
-        ),
-        Scenario(
-            "cold install, bytecode compiled",
-            cold(bare_venv, pip_install, True),
-            cold(uv_venv, uv_install, True),
-        ),
-        Scenario(
-            "warm install, no bytecode",
-            warm(bare_venv, pip_install, False),
-            warm(uv_venv, uv_install, False),
-        ),
-        Scenario(
-            "warm install, bytecode compiled",
-            warm(bare_venv, pip_install, True),
-            warm(uv_venv, uv_install, True),
+        *(
+            Scenario(
+                f"{cache} install, {'bytecode compiled' if bytecode else 'no bytecode'}",
+                install(bare_venv, pip_install, bytecode),
+                install(uv_venv, uv_install, bytecode),
+            )
+            for cache, install in (("cold", cold), ("warm", warm))
+            for bytecode in (False, True)
         ),
         Scenario(
             "resolve only (pip-compile vs uv pip compile)",
