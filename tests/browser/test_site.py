@@ -2,9 +2,9 @@
 
 Each page is loaded once, and one test runs every check of that page on that load: what it
 requested, its console, its headings, its transcripts (no test syntax shown, folds that unfold,
-no sideways scrolling, a copy button clear of the text), axe-core and screenshots in both
-schemes. It waits for what it needs (the page's load, then the site script saying the
-transcripts are ready), never for the network to go quiet.
+no sideways scrolling, each command on its prompt's line, a copy button clear of the text),
+axe-core and screenshots in both schemes. It waits for what it needs (the page's load, then the
+site script saying the transcripts are ready), never for the network to go quiet.
 """
 
 from __future__ import annotations
@@ -35,6 +35,24 @@ VISIBLE_TEST_SYNTAX = """() => {
 SCROLLING_BLOCKS = """() => [...document.querySelectorAll(".md-typeset pre > code")]
   .filter(code => code.checkVisibility() && code.scrollWidth > code.clientWidth + 1)
   .map(code => code.textContent.trim().split("\\n")[0].slice(0, 80))"""
+# Prompts not on the same line as the command they start: a command broken into one word per
+# line (Material lays out a block as a grid when it takes a child for a line anchor).
+BROKEN_COMMAND_LINES = """() => [...document.querySelectorAll(".md-typeset pre > code .gp")]
+  .filter(prompt => prompt.checkVisibility() && prompt.nextSibling)
+  .filter(prompt => {
+    const range = document.createRange();
+    range.selectNodeContents(prompt.nextSibling);
+    const next = range.getClientRects()[0];
+    return next && Math.abs(next.top - prompt.getBoundingClientRect().top) > 2;
+  })
+  .map(prompt => {
+    const code = prompt.closest("code");
+    const before = document.createRange();
+    before.setStart(code, 0);
+    before.setEndBefore(prompt);
+    const line = before.toString().split("\\n").length - 1;
+    return code.textContent.split("\\n")[line].slice(0, 80);
+  })"""
 # Blocks whose copy button lies over some of their text (whitespace does not count: the box of a
 # newline reaches to the end of its line, text or not).
 COVERED_TEXT = """() => {
@@ -109,6 +127,7 @@ def test_page(context: BrowserContext, path: str):
     check("test syntax shown to readers", page.evaluate(VISIBLE_TEST_SYNTAX))
     check("code block scrolls sideways at 1280 px", page.evaluate(SCROLLING_BLOCKS))
     check("copy button covers text", page.evaluate(COVERED_TEXT))
+    check("command broken over several lines", page.evaluate(BROKEN_COMMAND_LINES))
 
     page.add_script_tag(path=str(AXE))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -136,7 +155,7 @@ def unfold_every_fold(page: Page) -> list[str]:
         hidden = int(label.split()[1])  # "Show N more lines"
         button.scroll_into_view_if_needed()
         button.click()
-        shown = fold.inner_text().count("\n") + 1 if fold.is_visible() else 0
+        shown = len(fold.inner_text().splitlines()) if fold.is_visible() else 0
         if shown != hidden or button.get_attribute("aria-expanded") != "true":
             problems.append(f"{label}: unfolding showed {shown} of {hidden} lines")
     return problems

@@ -35,9 +35,9 @@ def page_title(docs: Path, page: str) -> str:
 def compatibility_cell(counts: dict[str, int] | None) -> str:
     if counts is None:
         return "not run"
-    fails = counts.get("usage", 0) + counts.get("exit-status", 0)
-    if fails:
-        return f"fails: {fails} (usage {counts.get('usage', 0)}, exit status {counts.get('exit-status', 0)})"
+    usage, status = counts.get("usage", 0), counts.get("exit-status", 0)
+    if usage + status:
+        return f"fails: {usage + status} (usage {usage}, exit status {status})"
     if counts.get("output"):
         return f"works, output differs: {counts['output']}"
     return "works"
@@ -89,7 +89,7 @@ def compatibility_details(data: Path) -> str:
             by_page.setdefault(item["page"], []).append(item)
         for page, items in sorted(by_page.items()):
             title = page_title(docs, page)
-            lines += [f'### {title} {{ #{anchor(run["uv_version"], page)} }}', ""]
+            lines += [f"### {title} {{ #{anchor(run['uv_version'], page)} }}", ""]
             lines += [
                 f"- line {item['line']}, {item['class'].replace('-', ' ')}: `{item['command']}`"
                 if item["command"]
@@ -155,7 +155,10 @@ def benchmark_variants(data: Path, set_name: str) -> str:
     def median(scenario: str, tool: str) -> float:
         return float(rows[scenario][tool]["median_s"])
 
-    bare, seeded = "create a virtual environment, without pip", "create a virtual environment, with pip"
+    bare, seeded = (
+        "create a virtual environment, without pip",
+        "create a virtual environment, with pip",
+    )
     faster = "faster" if median(bare, "uv") < median(bare, "pip") else "slower"
     plain, compiled = "warm install, no bytecode", "warm install, bytecode compiled"
     return (
@@ -231,6 +234,10 @@ def define_env(env: Any) -> None:
     env.macro(partial(compatibility_table, data, settings.uv_version), "compatibility_table")
     env.macro(partial(compatibility_details, data), "compatibility_details")
     for macro in (
-        benchmark_facts, benchmark_headline, benchmark_variants, benchmark_table, benchmark_chart
+        benchmark_facts,
+        benchmark_headline,
+        benchmark_variants,
+        benchmark_table,
+        benchmark_chart,
     ):
         env.macro(partial(macro, data), macro.__name__)

@@ -100,7 +100,9 @@ def footer(page_source: Path, settings: Settings, data: report.Report | None) ->
     provenance = from_report(name, data) if data else None
     if provenance is None:
         lexer = PageLexer(Path(name), settings.snippets, settings.page_variables())
-        blocks = [b for b in lexer.blocks(page_source.read_text(encoding="utf-8")) if isinstance(b, Block)]
+        blocks = [
+            b for b in lexer.blocks(page_source.read_text(encoding="utf-8")) if isinstance(b, Block)
+        ]
         provenance = from_annotations(blocks, Platform.LINUX)
     link = os.path.relpath(TESTED_PAGE, os.path.dirname(relative) or ".")
     return (

@@ -52,14 +52,19 @@ class Folds:
 
     numbers: count[int]
 
-    def fold(self, lines: list[str]) -> list[str]:
+    def fold(self, lines: list[str]) -> str:
+        """One line of the transcript: the hidden lines, then the button that shows them. The
+        hidden lines carry their own line ends, so a folded output leaves no blank line."""
         number = next(self.numbers)
-        hidden = len(lines)
-        return [
-            f'<span class="uvg-fold" id="uvg-fold-{number}">' + "\n".join(lines) + "</span>",
+        # The id sits one level down: Material takes a `span[id]` child of `code` for a line
+        # anchor and lays the whole block out as a grid, one word per row.
+        return (
+            f'<span class="uvg-fold"><span id="uvg-fold-{number}">'
+            + "".join(line + "\n" for line in lines)
+            + "</span></span>"
             f'<button type="button" class="uvg-unfold" aria-controls="uvg-fold-{number}" '
-            f'aria-expanded="true" hidden>Show {hidden} more lines</button>',
-        ]
+            f'aria-expanded="true" hidden>Show {len(lines)} more lines</button>'
+        )
 
 
 def render(content: str) -> str:
@@ -99,7 +104,7 @@ def reader_view(code: str, folds: Folds) -> str:
     def flush() -> None:
         if len(output) > FOLD_OVER:
             out.extend(output[:KEEP_HEAD])
-            out.extend(folds.fold(output[KEEP_HEAD:-KEEP_TAIL]))
+            out.append(folds.fold(output[KEEP_HEAD:-KEEP_TAIL]))
             out.extend(output[-KEEP_TAIL:])
         else:
             out.extend(output)
