@@ -61,6 +61,10 @@ RUN_MODES = (Mode.RUN, Mode.EXPECT_FAIL, Mode.HIDDEN)
 class MutationRunIncomplete(Exception):
     """The pages did not all run: no verdict can be given."""
 
+    def __init__(self, message: str, exit_status: int) -> None:
+        super().__init__(message)
+        self.exit_status = exit_status
+
 
 @dataclass(frozen=True)
 class Mutant:
@@ -276,19 +280,27 @@ def run(
         baseline_ids[name] = page.name
         (directory / f"{name}.md").write_text("".join(page.lines), encoding="utf-8")
     runs = out / "mutants-report.json"
+    runs.unlink(missing_ok=True)  # a report left by an earlier run must not pass for this one's
     if not runnable:  # nothing to run: every mutant is marked equivalent, or there is none
         return [Verdict(m, "equivalent", m.equivalent) for m in chosen]
     # Pages outside docs/ are collected when named one by one.
-    run_forwarding_signals(
+    status = run_forwarding_signals(
         [sys.executable, "-m", "pytest", "-q", "--no-header", "-p", "no:cacheprovider",
          "-n", workers, "--dist", "loadfile", "--stop-page-at-failure",
          f"--examples-report={runs}", *sorted(str(p) for p in directory.glob("*.md"))],
         cwd=settings.root, stdout=subprocess.DEVNULL,
     )  # fmt: skip
+    if not runs.is_file():
+        raise MutationRunIncomplete(
+            f"pytest ended with status {status} and wrote no report: `pytest {directory}` says why",
+            exit_status=2,
+        )
     ran = report.read(runs)
     if ran.run.status != "complete":
         # An interrupted run would count every mutant it never reached as a survivor.
-        raise MutationRunIncomplete(f"the run of the mutants is {ran.run.status}: no verdicts")
+        raise MutationRunIncomplete(
+            f"the run of the mutants is {ran.run.status}: no verdicts", exit_status=130
+        )
     results = defaultdict(list)
     for result in ran.results:
         results[Path(result.page).stem].append(result)
@@ -365,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = load()
     out = (args.out or settings.build).resolve()
+    if not out.is_relative_to(settings.root):
+        # A mutant must run as a page of this project does: its configuration, its snippets.
+        parser.error(f"--out {out}: must be inside the project ({settings.root})")
     rng = random.Random(args.seed)
     found = pages(settings, args.pages)
     every = [m for page in found for m in mutants(page, rng)]
@@ -376,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         verdicts = run(settings, chosen, args.workers, bases, out)
     except MutationRunIncomplete as error:
         print(f"mutation: {error}", file=sys.stderr)
-        return 130
+        return error.exit_status
     data = summarize(
         verdicts, time.monotonic() - started, args.seed, None if args.all else args.sample
     )
