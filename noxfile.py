@@ -241,9 +241,12 @@ def upgrade(session: nox.Session) -> None:
     if not session.posargs:
         session.error("name a uv version: nox -s upgrade -- 0.14.0 (or latest)")
     install(session, "test")
-    version = session.run(
+    # A silent run returns stdout and stderr together: the files moved, then the version.
+    *moved, version = session.run(
         "python", "-m", "uvguide.upgrade", "prepare", session.posargs[0], silent=True
-    ).strip()
+    ).splitlines()
+    for line in moved:
+        session.log(line)
     session.run_install("uv", "lock", silent=True)
     install(session, "test")  # the new pin, from the new lock
     runs = {name: f"build/upgrade-{version}-{name}.json" for name in ("record", "plain")}

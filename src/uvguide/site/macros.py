@@ -73,6 +73,21 @@ def anchor(version: str, page: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in words.lower())
 
 
+def failing_command(item: dict[str, Any]) -> list[str]:
+    """One list item: the line, the class, and the command. A script's lines would otherwise
+    run into the list (a `# comment` line becomes a heading), so a command that is more than
+    one line, or holds a backtick, goes in a code block under its item."""
+    where = f"- line {item['line']}, {item['class'].replace('-', ' ')}"
+    command = (item["command"] or "").rstrip("\n")
+    if not command:
+        return [where]
+    if "\n" not in command and "`" not in command:
+        return [f"{where}: `{command}`"]
+    # No copy button: these are records of what failed, not commands to run.
+    return [f"{where}:", "", "    ``` { .text .no-copy }",
+            *(f"    {line}" for line in command.splitlines()), "    ```", ""]  # fmt: skip
+
+
 def compatibility_details(data: Path) -> str:
     """For each release line, the commands that fail or print something else, page by page."""
     runs = compatibility_runs(data)
@@ -90,12 +105,8 @@ def compatibility_details(data: Path) -> str:
         for page, items in sorted(by_page.items()):
             title = page_title(docs, page)
             lines += [f"### {title} {{ #{anchor(run['uv_version'], page)} }}", ""]
-            lines += [
-                f"- line {item['line']}, {item['class'].replace('-', ' ')}: `{item['command']}`"
-                if item["command"]
-                else f"- line {item['line']}, {item['class'].replace('-', ' ')}"
-                for item in items
-            ]
+            for item in items:
+                lines += failing_command(item)
             lines.append("")
     return "\n".join(lines)
 
