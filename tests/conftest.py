@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from uvguide.lexer import PageLexer
+from uvguide.plugin import PAGES_ONLY
 from uvguide.settings import load
 
 REPO = Path(__file__).resolve().parents[1]
@@ -93,7 +94,7 @@ def run_page(tmp_path: Path):
         report.unlink(missing_ok=True)
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-c", str(config),
-             "--rootdir", str(tmp_path), "-p", "no:xdist", "-p", "no:randomly",
+             "--rootdir", str(tmp_path), "-p", "no:xdist", "-p", "no:randomly", *PAGES_ONLY,
              "--examples-report", str(report), str(page), *args],
             capture_output=True, text=True, cwd=tmp_path, timeout=600,
             env={**os.environ, "TMPDIR": str(sandboxes), **(env or {})},

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO, processes_mentioning
+from uvguide.plugin import PAGES_ONLY
 
 CLOSED_PORT = "http://127.0.0.1:9"
 
@@ -40,7 +41,8 @@ def harness(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     sandboxes = tmp_path / "sandboxes"
     sandboxes.mkdir(exist_ok=True)
     return subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-c", str(REPO / "pyproject.toml"), "--rootdir",
+        [sys.executable, "-m", "pytest", *PAGES_ONLY, "-c", str(REPO / "pyproject.toml"),
+         "--rootdir",
          str(tmp_path), "--examples-report", str(tmp_path / "report.json"), *args],
         env={**os.environ, "TMPDIR": str(sandboxes)}, cwd=tmp_path, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -115,7 +117,8 @@ def test_a_crashed_worker_is_an_error_on_its_page_never_a_rerun(tmp_path: Path):
 def outcomes_of(run_dir: Path, *args: str) -> dict[tuple[str, int], str]:
     report = run_dir / f"report{abs(hash(args))}.json"
     subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(REPO / "pyproject.toml"), "--rootdir",
+        [sys.executable, "-m", "pytest", *PAGES_ONLY, "-c", str(REPO / "pyproject.toml"),
+         "--rootdir",
          str(run_dir), "--examples-report", str(report), *args],
         cwd=run_dir, capture_output=True, check=False, timeout=600,
     )  # fmt: skip

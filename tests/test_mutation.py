@@ -6,10 +6,11 @@ import random
 from pathlib import Path
 from types import SimpleNamespace
 
-from uvguide.blocks import Block, MutantKind
+from uvguide import report
+from uvguide.blocks import Block, MutantKind, current_platform, page_digest
 from uvguide.lexer import PageLexer
-from uvguide.mutation import FLAG, Page, judge, mutants, sample
-from uvguide.results import FailureClass, Outcome
+from uvguide.mutation import FLAG, Page, judge, mutants, passed_unchanged, sample
+from uvguide.results import BlockResult, FailureClass, Mode, Outcome
 from uvguide.settings import load
 
 PAGE = """\
@@ -45,7 +46,7 @@ def page(text: str = PAGE) -> Page:
     settings = load()
     lexer = PageLexer(Path("docs/page.md"), settings.snippets, settings.page_variables())
     blocks = [b for b in lexer.blocks(text) if isinstance(b, Block)]
-    return Page("docs/page.md", text.splitlines(keepends=True), blocks)
+    return Page("docs/page.md", text.splitlines(keepends=True), blocks, page_digest(text, blocks))
 
 
 def by_kind(made: list) -> dict[MutantKind, list]:
@@ -108,3 +109,33 @@ def test_only_a_failure_that_judges_the_page_kills_a_mutant() -> None:
     assert offline.verdict == "not judged"
     broken = judge(mutant, [result(Outcome.FAILED, FailureClass.OUTPUT)], {mutant.page})
     assert broken.verdict == "not judged"
+
+
+def examples_report(path: Path, digests: dict[str, str], outcome: Outcome, **run: str) -> Path:
+    info = report.RunInfo(
+        **{"id": "r1", "started_at": "2026-12-01T00:00:00+00:00", "finished_at": None,
+           "status": "complete", "uv_version": load().uv_version, "uv_path": "uv",
+           "isolation": "namespaces", "platform": current_platform().value, "limits": {},
+           "workers": 1, "wall_s": 1.0, **run}
+    )  # fmt: skip
+    block = BlockResult("docs/page.md", 3, "console", "console", Mode.RUN, outcome)
+    report.write(path, info, [block], digests)
+    return path
+
+
+def test_a_page_the_examples_run_passed_unchanged_needs_no_baseline(tmp_path: Path) -> None:
+    settings, unchanged = load(), page()
+    same = {"docs/page.md": unchanged.digest}
+    passed = examples_report(tmp_path / "a.json", same, Outcome.PASSED)
+    assert passed_unchanged(settings, [unchanged], passed) == {"docs/page.md"}
+    # Any doubt runs the baseline: an edited page, a failure, another uv, a partial run.
+    edited = page(PAGE.replace("hello", "hello!"))
+    assert passed_unchanged(settings, [edited], passed) == set()
+    failed = examples_report(tmp_path / "b.json", same, Outcome.FAILED)
+    assert passed_unchanged(settings, [unchanged], failed) == set()
+    other_uv = examples_report(tmp_path / "c.json", same, Outcome.PASSED, uv_version="0.1.0")
+    assert passed_unchanged(settings, [unchanged], other_uv) == set()
+    partial = examples_report(tmp_path / "d.json", same, Outcome.PASSED, status="running")
+    assert passed_unchanged(settings, [unchanged], partial) == set()
+    (tmp_path / "e.json").write_text("{}", encoding="utf-8")
+    assert passed_unchanged(settings, [unchanged], tmp_path / "e.json") == set()

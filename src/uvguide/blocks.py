@@ -5,7 +5,9 @@ Everything else in the harness works on these values; nothing re-reads the Markd
 
 from __future__ import annotations
 
+import hashlib
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -132,6 +134,15 @@ class Block:
     def recordable(self) -> bool:
         # Included text lives in snippets/: rewriting the page would not update it.
         return not self.includes
+
+
+def page_digest(text: str, blocks: Iterable[Block]) -> str:
+    """What a page runs, as one hash: its text and every block's body after includes and
+    variables, so an edited snippet or a new pin changes it as an edited page does."""
+    digest = hashlib.sha256(text.encode())
+    for block in blocks:
+        digest.update(b"\0" + block.body.encode())
+    return digest.hexdigest()
 
 
 class LineTable:

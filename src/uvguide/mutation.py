@@ -37,10 +37,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import report, transcript
-from .blocks import Block, Kind, Mode, MutantKind
+from .blocks import Block, Kind, Mode, MutantKind, current_platform, page_digest
 from .files import write_atomically
 from .forwarding import run_forwarding_signals
 from .lexer import PageLexer
+from .plugin import PAGES_ONLY
 from .results import FailureClass, Outcome
 from .settings import Settings, load
 from .uv_calls import uv_invocations
@@ -84,6 +85,7 @@ class Page:
     name: str
     lines: list[str]
     blocks: list[Block]
+    digest: str  # blocks.page_digest
 
     def with_line(self, index: int, new: str | None) -> str:
         """The page with 0-based line `index` replaced (None: removed)."""
@@ -106,7 +108,7 @@ def pages(settings: Settings, chosen: list[Path]) -> list[Page]:
         text = path.read_text(encoding="utf-8")
         lexer = PageLexer(Path(name), settings.snippets, settings.page_variables())
         blocks = [b for b in lexer.blocks(text) if isinstance(b, Block)]
-        found.append(Page(name, text.splitlines(keepends=True), blocks))
+        found.append(Page(name, text.splitlines(keepends=True), blocks, page_digest(text, blocks)))
     return found
 
 
@@ -252,6 +254,24 @@ class Verdict:
     detail: str
 
 
+def passed_unchanged(settings: Settings, pages: list[Page], baseline: Path) -> set[str]:
+    """The pages a complete run of the guide with this uv, on this platform, passed exactly as
+    they are now (same digest): their unchanged copies need not run again."""
+    try:
+        ran = report.read(baseline)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(f"mutation: {baseline} is no report ({error}): baselines run", file=sys.stderr)
+        return set()
+    if (ran.run.status, ran.run.uv_version, ran.run.platform) != (
+        "complete",
+        settings.uv_version,
+        current_platform().value,
+    ):
+        return set()
+    failing = {r.page for r in ran.results if r.outcome in (Outcome.FAILED, Outcome.ERROR)}
+    return {p.name for p in pages if ran.digests.get(p.name) == p.digest} - failing
+
+
 def judge(mutant: Mutant, results: list, baseline_broken: set[str]) -> Verdict:
     if mutant.page in baseline_broken:
         return Verdict(mutant, "not judged", "the unchanged page fails too")
@@ -285,7 +305,7 @@ def run(
         return [Verdict(m, "equivalent", m.equivalent) for m in chosen]
     # Pages outside docs/ are collected when named one by one.
     status = run_forwarding_signals(
-        [sys.executable, "-m", "pytest", "-q", "--no-header", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "-q", "--no-header", "-p", "no:cacheprovider", *PAGES_ONLY,
          "-n", workers, "--dist", "loadfile", "--stop-page-at-failure",
          f"--examples-report={runs}", *sorted(str(p) for p in directory.glob("*.md"))],
         cwd=settings.root, stdout=subprocess.DEVNULL,
@@ -374,6 +394,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=None, help="where mutants and reports go (default: build/)"
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="an examples report: pages it passed unchanged are not run again as baselines",
+    )
     args = parser.parse_args(argv)
     settings = load()
     out = (args.out or settings.build).resolve()
@@ -386,6 +412,10 @@ def main(argv: list[str] | None = None) -> int:
     chosen = sample(every, None if args.all else args.sample, rng)
     chosen = [replace(m, id=f"m{number:04d}") for number, m in enumerate(chosen, 1)]
     bases = [page for page in found if any(m.page == page.name for m in chosen)]
+    if args.baseline:
+        good = passed_unchanged(settings, bases, args.baseline)
+        print(f"mutation: {len(good)} of {len(bases)} pages passed unchanged in {args.baseline}")
+        bases = [page for page in bases if page.name not in good]
     started = time.monotonic()
     try:
         verdicts = run(settings, chosen, args.workers, bases, out)

@@ -17,7 +17,7 @@ from sybil import Document, Region, Sybil
 from sybil.example import SybilFailure
 from sybil.integration.pytest import SybilFile, SybilItem
 
-from .blocks import Block, Kind, LineTable, Mode, PageOptions, Problem
+from .blocks import Block, Kind, LineTable, Mode, PageOptions, Problem, page_digest
 from .lexer import PageLexer
 from .package_cache import CA_ENV, PROXY_ENV
 from .page_rewrite import digest
@@ -25,6 +25,11 @@ from .page_session import PageSession
 from .report_collector import PageInventory, ReportCollector
 from .results import BlockResult, FailureClass, Outcome, display_result
 from .run import GuideRun
+
+# An installed plugin that a run of pages alone never uses: a process that only runs pages (the
+# mutation run, the harness's tests) turns it off, since importing hypothesis costs about a
+# second of CPU. (pytest-examples stays: record mode is its `--update-examples` option.)
+PAGES_ONLY = ("-p", "no:hypothesispytest")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -211,6 +216,7 @@ def lex_page(document: PageDocument, lexer: PageLexer) -> tuple[list[Region], Pa
     inventory = PageInventory(
         page=lexer.page.as_posix(),
         lines=[item.line for item in items],
+        digest=page_digest(document.text, (i for i in items if isinstance(i, Block))),
         display=[
             display_result(item)
             for item in items

@@ -55,7 +55,9 @@ def summary(results: Iterable[BlockResult]) -> str:
     )
 
 
-def write(path: Path, run: RunInfo, results: Iterable[BlockResult]) -> None:
+def write(
+    path: Path, run: RunInfo, results: Iterable[BlockResult], digests: dict[str, str]
+) -> None:
     ordered = sorted(results, key=lambda r: (r.page, r.line))
     data = {
         "run": asdict(run),
@@ -65,6 +67,8 @@ def write(path: Path, run: RunInfo, results: Iterable[BlockResult]) -> None:
         "wall_s": run.wall_s,
         "workers": run.workers,
         "summary": summary(ordered),
+        # Each page collected, with blocks.page_digest of what it ran.
+        "pages": dict(sorted(digests.items())),
         "blocks": [result.to_json() for result in ordered],
     }
     write_atomically(path, json.dumps(data, indent=1) + "\n")
@@ -74,6 +78,7 @@ def write(path: Path, run: RunInfo, results: Iterable[BlockResult]) -> None:
 class Report:
     run: RunInfo
     results: list[BlockResult]
+    digests: dict[str, str]  # page: blocks.page_digest, for the pages the run collected
 
 
 def read(path: Path) -> Report:
@@ -81,4 +86,5 @@ def read(path: Path) -> Report:
     return Report(
         run=RunInfo(**data["run"]),
         results=[BlockResult.from_json(block) for block in data["blocks"]],
+        digests=data.get("pages", {}),
     )

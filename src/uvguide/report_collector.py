@@ -36,18 +36,21 @@ class PageInventory:
 
     page: str
     lines: list[int]
+    digest: str  # blocks.page_digest: a later run can tell whether the page is the same
     display: list[BlockResult] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "page": self.page,
             "lines": self.lines,
+            "digest": self.digest,
             "display": [result.to_json() for result in self.display],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PageInventory:
-        return cls(data["page"], data["lines"], [BlockResult.from_json(d) for d in data["display"]])
+        display = [BlockResult.from_json(d) for d in data["display"]]
+        return cls(data["page"], data["lines"], data["digest"], display)
 
 
 class ReportCollector:
@@ -190,7 +193,8 @@ class ReportCollector:
             workers=workers,
             wall_s=round(time.perf_counter() - run.started, 2),
         )
-        report.write(run.report_path, info, self.results.values())
+        digests = {page: inventory.digest for page, inventory in self.inventory.items()}
+        report.write(run.report_path, info, self.results.values(), digests)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.results and not hasattr(terminalreporter.config, "workerinput"):

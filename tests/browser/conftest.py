@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
-from site_under_test import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, SITE
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from site_under_test import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, SITE, VIEWPORT
 
 from uvguide import localhost
 
@@ -26,12 +26,11 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
+def guarded_context(browser: Browser, base_url: str) -> BrowserContext:
+    """A context in which nothing may leave the machine: any attempt is dropped (and the
+    page's Recorder sees it fail)."""
     context = browser.new_context(base_url=base_url)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
 
-    # Nothing may leave the machine; record any attempt (the page's Recorder sees it) and drop it.
     def guard(route: object) -> None:
         host = urlparse(route.request.url).hostname  # type: ignore[attr-defined]
         if host in LOCAL_HOSTS:
@@ -40,5 +39,24 @@ def context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
             route.abort()  # type: ignore[attr-defined]
 
     context.route("**/*", guard)
+    return context
+
+
+@pytest.fixture
+def context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
+    context = guarded_context(browser, base_url)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
     yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def reader_tab(browser: Browser, base_url: str) -> Iterator[Page]:
+    """One tab per worker for the checks of every page. A new tab starts a new renderer
+    process, which cost more CPU than all the checks of a short page; loading the next page
+    into the same tab replaces the document, its scripts and styles."""
+    context = guarded_context(browser, base_url)
+    tab = context.new_page()
+    tab.set_viewport_size(VIEWPORT)
+    yield tab
     context.close()

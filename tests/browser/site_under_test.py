@@ -15,6 +15,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = REPO / "build" / "screenshots"
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+VIEWPORT = {"width": 1280, "height": 900}
 # Flags that keep Chromium from calling home: this machine (and a reader offline) has no network.
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -31,20 +32,27 @@ def pages() -> list[str]:
 
 
 class Recorder:
-    """What a page did while loading: its requests, failures and console errors."""
+    """What a page did while loading: its requests, failures and console errors. It listens
+    until `stop()`, so a tab reused for the next page starts with a recorder of its own."""
 
     def __init__(self, page: Page) -> None:
+        self.page = page
         self.requests: list[str] = []
         self.failed: list[str] = []
         self.console_errors: list[str] = []
-        page.on("request", lambda request: self.requests.append(request.url))
-        page.on("requestfailed", lambda request: self.failed.append(request.url))
-        page.on(
-            "console",
-            lambda message: (
+        self.listeners = {
+            "request": lambda request: self.requests.append(request.url),
+            "requestfailed": lambda request: self.failed.append(request.url),
+            "console": lambda message: (
                 self.console_errors.append(message.text) if message.type == "error" else None
             ),
-        )
+        }
+        for event, listener in self.listeners.items():
+            page.on(event, listener)
+
+    def stop(self) -> None:
+        for event, listener in self.listeners.items():
+            self.page.remove_listener(event, listener)
 
     def third_party(self) -> list[str]:
         return [url for url in self.requests if urlparse(url).hostname not in LOCAL_HOSTS
