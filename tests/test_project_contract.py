@@ -57,5 +57,12 @@ def test_moving_the_pin_moves_every_sample_with_it():
     moved = pins.bump(sample, "1.2.3", "1.4.2")
     assert pins.named_versions(moved) == ["1.4.2", "1.4.2", "1.4.2"]
     assert "uv_build>=1.4.2,<1.5.0" in moved and "uv_build>=1.0,<1.5" in moved
+    # Back to an older line: a bound naming the pin's line follows it, one above it comes down.
+    older = pins.bump(sample + 'requires = ["uv_build>=1.2,<1.3"]\n', "1.2.3", "1.1.7")
+    assert "uv_build>=1.1.7,<1.2.0" in older and "uv_build>=1.1,<1.2" in older
+    assert "uv_build>=1.0,<1.2" in older
+    assert pins.bump('requires = ["uv_build>=1.2,<1.3"]', "1.2.3", "0.9.1") == (
+        'requires = ["uv_build>=0.9,<0.10"]'
+    )
     pyproject = (REPO / "pyproject.toml").read_text()
     assert 'pinned-uv = ["uv==1.4.2"]' in pins.set_pin(pyproject, "1.4.2")

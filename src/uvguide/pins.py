@@ -49,13 +49,22 @@ def bump(text: str, old: str, new: str) -> str:
     text = SETUP_UV.sub(exact, text)
 
     def build(match: re.Match[str]) -> str:
-        low = new if match["low"] == old else match["low"]
+        low = match["low"]
+        parts = low.count(".") + 1
+        # A lower bound that names the old pin (in full, or as its release line) follows it,
+        # up or down; any other bound stays, unless it now lies above the new pin.
+        if low == ".".join(old.split(".")[:parts]) or version_key(low) > version_key(new):
+            low = ".".join(new.split(".")[:parts])
         major, minor = (int(part) for part in new.split(".")[:2])
         parts = match["high"].count(".") + 1
         high = ".".join([str(major), str(minor + 1), "0"][:parts])
         return f"uv_build>={low},<{high}"
 
     return UV_BUILD.sub(build, text)
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
 
 
 def set_pin(pyproject: str, version: str) -> str:
