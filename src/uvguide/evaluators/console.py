@@ -19,27 +19,32 @@ if TYPE_CHECKING:
     from ..page_session import PageSession
 
 
-def parse(block: Block) -> list[transcript.Command]:
+def parse(block: Block, prompts: transcript.Prompts = transcript.SHELL) -> list[transcript.Command]:
+    """The block's commands; a transcript that cannot be read is the page's fault."""
     try:
-        commands = transcript.parse(block.body)
+        commands = transcript.parse(block.body, prompts)
     except transcript.TranscriptError as error:
         raise BlockFailure(
             f"line {block.body_line + error.offset}: {error}", FailureClass.MALFORMED
         ) from None
     if not commands:
-        raise BlockFailure("console block has no '$ ' command", FailureClass.MALFORMED)
+        raise BlockFailure(
+            f"{block.language} block has no {prompts.command!r} command", FailureClass.MALFORMED
+        )
     return commands
 
 
-def commands(block: Block) -> list[CommandRun]:
+def commands(block: Block, prompts: transcript.Prompts = transcript.SHELL) -> list[CommandRun]:
+    # Only a shell transcript runs here, so only its output can assert anything.
+    runs = prompts is transcript.SHELL
     return [
         CommandRun(
             line=block.body_line + command.offset,
             text=command.text,
             uv_lines=1 if uv_invocations(command.text) else 0,
-            asserts_output=asserts_output(command.expected),
+            asserts_output=asserts_output(command.expected) if runs else None,
         )
-        for command in parse(block)
+        for command in parse(block, prompts)
     ]
 
 

@@ -7,35 +7,17 @@ from typing import TYPE_CHECKING
 
 from .. import static_checks, transcript
 from ..blocks import Block
-from ..results import BlockResult, CommandRun, FailureClass
+from ..results import BlockResult, CommandRun
 from ..uv_calls import uv_invocations
+from . import console
 from .failure import BlockFailure
 
 if TYPE_CHECKING:
     from ..page_session import PageSession
 
 
-def parse(block: Block) -> list[transcript.Command]:
-    try:
-        commands = transcript.parse(block.body, transcript.POWERSHELL)
-    except transcript.TranscriptError as error:
-        raise BlockFailure(
-            f"line {block.body_line + error.offset}: {error}", FailureClass.MALFORMED
-        ) from None
-    if not commands:
-        raise BlockFailure("PowerShell block has no 'PS> ' command", FailureClass.MALFORMED)
-    return commands
-
-
 def commands(block: Block) -> list[CommandRun]:
-    return [
-        CommandRun(
-            line=block.body_line + command.offset,
-            text=command.text,
-            uv_lines=1 if uv_invocations(command.text) else 0,
-        )
-        for command in parse(block)
-    ]
+    return console.commands(block, transcript.POWERSHELL)
 
 
 def check(block: Block, session: PageSession, result: BlockResult) -> None:
