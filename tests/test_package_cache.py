@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,23 @@ def test_a_missing_squid_is_an_error_only_when_required(
     assert "required, but squid is not installed" in capsys.readouterr().err
     assert package_cache.main(["--", "true"]) == 0
     assert "pages use the network directly" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(package_cache.squid_unavailable() is not None, reason="needs squid-openssl")
+def test_a_cache_in_use_by_another_run_is_refused_with_the_way_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "cache"
+    (root / "run").mkdir(parents=True)
+    # Stands in for the squid of another run: its command line names squid and this cache.
+    other = subprocess.Popen(["bash", "-c", f'exec -a "squid -f {root}/run/squid.conf" sleep 60'])
+    try:
+        (root / "run" / "squid.pid").write_text(f"{other.pid}\n")
+        monkeypatch.setenv(package_cache.CACHE_ENV, str(root))
+        assert package_cache.main(["--", "true"]) == 2
+        error = capsys.readouterr().err
+        assert f"another run is using the package cache in {root} (squid, pid {other.pid})" in error
+        assert package_cache.CACHE_ENV in error
+    finally:
+        other.kill()
+        other.wait()

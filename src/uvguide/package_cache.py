@@ -162,6 +162,11 @@ def prepare(root: Path) -> None:
 def running(root: Path, *, offline: bool = False) -> Iterator[IndexProxy]:
     """squid on a free port of 127.0.0.1 while the context lasts."""
     prepare(root)
+    if (pid := _running_squid(root)) is not None:
+        raise PackageCacheError(
+            f"another run is using the package cache in {root} (squid, pid {pid}): wait for it "
+            f"to end, or give this run a cache of its own with {CACHE_ENV}=DIR"
+        )
     port = free_port()
     config = root / "run" / "squid.conf"
     config.write_text(
@@ -193,6 +198,16 @@ def running(root: Path, *, offline: bool = False) -> Iterator[IndexProxy]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _running_squid(root: Path) -> int | None:
+    """The squid that serves this cache now, if one does (a pid file can outlive its squid)."""
+    try:
+        pid = int((root / "run" / "squid.pid").read_text().strip())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return None
+    return pid if b"squid" in command and str(root).encode() in command else None
 
 
 def _user_directive(root: Path) -> str:
