@@ -68,3 +68,14 @@ def test_huge_outputs_are_judged_and_diffed_without_a_quadratic_table():
     assert not comparison.matched
     assert comparison.rewrite[400_000] == "changed" and comparison.rewrite[:3] == [0, 1, 2]
     assert len(comparison.diff.splitlines()) < 250
+
+
+def test_what_record_mode_writes_is_reported_with_the_elisions_it_keeps():
+    expected = ["Using Python 3.11.[..] environment at: ~[..]deploy-env", "fastapi 1.0"]
+    actual = ["Using Python 3.11.7 environment at: ../deploy-env", "fastapi 1.0"]
+    comparison = compare(expected, actual)
+    assert comparison.changes[1] == "+Using Python 3.11.7 environment at: ../deploy-env"
+    assert comparison.recorded(expected) == [
+        "-Using Python 3.11.[..] environment at: ~[..]deploy-env",
+        "+Using Python 3.11.[..] environment at: [..]deploy-env",
+    ]

@@ -68,6 +68,18 @@ class Comparison:
             if line[:1] in "-+" and not line.startswith(("---", "+++"))
         ]
 
+    def recorded(self, expected: Sequence[str]) -> list[str]:
+        """What record mode changes in the page: `-expected` and `+written` lines, the written
+        ones with the elisions they keep (not the raw output that `changes` shows)."""
+        written = [expected[item] if isinstance(item, int) else item for item in self.rewrite]
+        lines = []
+        opcodes = difflib.SequenceMatcher(None, expected, written, autojunk=False).get_opcodes()
+        for tag, i1, i2, j1, j2 in opcodes:
+            if tag != "equal":
+                lines += [f"-{line}" for line in expected[i1:i2]]
+                lines += [f"+{line}" for line in written[j1:j2]]
+        return lines
+
 
 def compare(expected: Sequence[str], actual: Sequence[str]) -> Comparison:
     if matches(expected, actual):

@@ -101,11 +101,12 @@ def run(block: Block, session: PageSession, result: BlockResult) -> None:
                 FailureClass.OUTPUT,
                 number,
             )
-        result.changes += comparison.changes
         if session.update and block.recordable:
             session.edits.append(Edit.for_command(block, command, comparison.rewrite))
+            result.changes += comparison.recorded(command.expected)
             result.recorded = True
             continue
+        result.changes += comparison.changes
         hint = "" if block.recordable else " (included from snippets/: edit it there)"
         raise BlockFailure.judged(
             f"{where}\noutput differs from the page{hint}; run with --update-examples "
