@@ -303,11 +303,11 @@ def run(
     runs.unlink(missing_ok=True)  # a report left by an earlier run must not pass for this one's
     if not runnable:  # nothing to run: every mutant is marked equivalent, or there is none
         return [Verdict(m, "equivalent", m.equivalent) for m in chosen]
-    # Pages outside docs/ are collected when named one by one.
+    # Pages outside docs/ are collected only when named, here as the folder that holds them.
     status = run_forwarding_signals(
         [sys.executable, "-m", "pytest", "-q", "--no-header", "-p", "no:cacheprovider", *PAGES_ONLY,
          "-n", workers, "--dist", "loadfile", "--stop-page-at-failure",
-         f"--examples-report={runs}", *sorted(str(p) for p in directory.glob("*.md"))],
+         f"--examples-report={runs}", f"--pages-under={directory}", str(directory)],
         cwd=settings.root, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     if not runs.is_file():

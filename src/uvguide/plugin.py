@@ -64,6 +64,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "failure decides)",
     )
     group.addoption(
+        "--pages-under",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="collect every Markdown file below DIR as a page, as if each were named (the "
+        "mutation run's pages: naming 1,300 files made pytest's collection quadratic)",
+    )
+    group.addoption(
         "--isolation",
         choices=["auto", "namespaces", "environment-only"],
         default="auto",
@@ -173,12 +181,22 @@ class PageCollector:
         self.sybil = Sybil(
             parsers=[self.regions], patterns=["*.md"], document_types={".md": PageDocument}
         )
+        # Resolved once per run: the paths on the command line, and --pages-under.
+        self.named: set[Path] | None = None
+        self.under: list[Path] = []
 
     def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> PageFile | None:
         if file_path.suffix != ".md":
             return None
-        named = any(Path(arg.split("::")[0]).resolve() == file_path for arg in parent.config.args)
-        if named or file_path.is_relative_to(self.run.settings.docs):
+        if self.named is None:
+            config = parent.config
+            self.named = {Path(arg.split("::")[0]).resolve() for arg in config.args}
+            self.under = [Path(d).resolve() for d in config.getoption("pages_under")]
+        if (
+            file_path in self.named
+            or file_path.is_relative_to(self.run.settings.docs)
+            or any(file_path.is_relative_to(directory) for directory in self.under)
+        ):
             return PageFile.from_parent(parent, path=file_path, sybils=[self.sybil], run=self.run)
         return None
 
