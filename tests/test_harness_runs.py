@@ -318,3 +318,15 @@ def test_an_upgrade_records_what_it_can_and_reports_what_needs_a_person(run_page
     )
     assert "quotes `0`," not in person  # a lone digit is too common to flag
     assert "recorded: " in recorded_part and "+Creating a virtual environment at: .venv" in text
+
+
+def test_pages_below_a_folder_given_with_pages_under_are_collected(run_page, tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name in ("a.md", "b.md"):
+        (folder / name).write_text("# A page\n\n```console\n$ echo hi\nhi\n```\n")
+    run = run_page("", f"--pages-under={folder}", page=folder)
+    assert run.returncode == 0, run.output
+    assert sorted(Path(b["page"]).name for b in run.report["blocks"]) == ["a.md", "b.md"]
+    # Without it, Markdown outside docs/ is collected only when named file by file.
+    assert run_page("", page=folder).report["blocks"] == []
