@@ -64,7 +64,8 @@ def bump(text: str, old: str, new: str) -> str:
 
 
 def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+    """A release version (X.Y or X.Y.Z) as numbers, to compare and sort."""
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
 def set_pin(pyproject: str, version: str) -> str:

@@ -9,11 +9,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from ..pins import version_key
 from ..settings import Settings, load
-
-
-def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
 def compatibility_runs(data: Path) -> list[dict[str, Any]]:
