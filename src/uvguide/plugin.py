@@ -222,8 +222,13 @@ def lex_page(document: PageDocument, lexer: PageLexer) -> tuple[list[Region], Pa
         if not (isinstance(item, Problem) and item.line == bad_line)
     ]
     items.sort(key=lambda item: item.line)
-    document.blocks = [i for i in items if isinstance(i, Block) and i.kind is not Kind.DISPLAY]
     lines = LineTable(document.text)
+    if bad_line is not None:
+        # A block holding the undecodable bytes would run replacement characters, not what the
+        # page says: the error on that line stands in for it.
+        at = lines.start(bad_line)
+        items = [i for i in items if not (isinstance(i, Block) and i.start <= at < i.end)]
+    document.blocks = [i for i in items if isinstance(i, Block) and i.kind is not Kind.DISPLAY]
     regions = []
     for item in items:
         if isinstance(item, Problem):
