@@ -43,3 +43,16 @@ def test_a_missing_tool_is_the_environment():
     assert classify("exit 127 for another reason", status_wrong=True, status=127) is (
         Failure.EXIT_STATUS
     )
+
+
+def test_a_server_failure_of_the_index_or_a_registry_is_the_environment():
+    # What uv and npm print when the index, the registry, or the cache in front of them fails.
+    uv = (
+        "error: Request failed after 3 retries in 7.3s\n"
+        "  cause: HTTP status server error (502 Bad Gateway) for url "
+        "(https://pypi.org/simple/httpx/)"
+    )
+    npm = "npm error code E500\nnpm error 500 Internal Server Error - GET https://registry.npmjs.org/x"
+    assert classify(uv, status_wrong=True) is Failure.ENVIRONMENT
+    assert classify(npm, status_wrong=True) is Failure.ENVIRONMENT
+    assert classify("error: 5020 packages", status_wrong=True) is Failure.EXIT_STATUS

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import ssl
 import subprocess
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,3 +68,40 @@ def test_a_cache_in_use_by_another_run_is_refused_with_the_way_out(
     finally:
         other.kill()
         other.wait()
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path) -> Iterator[Path]:
+    """A cache squid's proxy user can enter (pytest's own temporary directories are closed)."""
+    if os.geteuid() != 0:
+        yield tmp_path / "cache"
+        return
+    base = Path(tempfile.mkdtemp(prefix="uvguide-cache-test-", dir="/var/tmp"))
+    base.chmod(0o755)
+    yield base / "cache"
+    shutil.rmtree(base)
+
+
+def fetch(proxy: package_cache.IndexProxy, url: str) -> tuple[int, bytes]:
+    context = ssl.create_default_context(cafile=str(proxy.ca_bundle))
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({"https": proxy.url}),
+        urllib.request.HTTPSHandler(context=context),
+    )
+    try:
+        with opener.open(url, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+
+
+@pytest.mark.skipif(package_cache.squid_unavailable() is not None, reason="needs squid-openssl")
+def test_a_warm_cache_answers_while_the_index_is_unreachable(cache_dir: Path) -> None:
+    page = "https://pypi.org/simple/iniconfig/"
+    with package_cache.running(cache_dir) as proxy:
+        status, body = fetch(proxy, page)
+    assert status == 200 and b"iniconfig" in body
+    with package_cache.running(cache_dir, offline=True) as proxy:
+        assert fetch(proxy, page) == (200, body)
+        # What the cache never saw fails at once, as the index itself would be failing.
+        assert fetch(proxy, "https://pypi.org/simple/six/")[0] == 502

@@ -24,6 +24,10 @@ ENVIRONMENT = re.compile(
             r"Could not connect to",
             r"Failed to establish a new connection",
             r"ProxyError|proxy error|Unable to connect to proxy",
+            # A server's own failure (an index, a registry, or a proxy that could not reach
+            # them), as uv and npm word it.
+            r"HTTP status server error",
+            r"\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)",
             r"invalid peer certificate|certificate verify failed|UnknownIssuer",
             r"No space left on device",
             r"Disk quota exceeded",

@@ -45,9 +45,10 @@ http_port 127.0.0.1:{port} ssl-bump generate-host-certificates=on \
 dynamic_cert_mem_cache_size=16MB tls-cert={ca_pem} tls-key={ca_key}
 sslcrtd_program {certgen} -s {ssldb} -M 16MB
 sslcrtd_children 8 startup=1 idle=1
-acl step1 at_step SslBump1
-acl index ssl::server_name {hosts}
-ssl_bump peek step1
+# Bumped by the name the client asked to reach (CONNECT pypi.org:443), before any TLS: squid
+# then needs no connection to the index to answer from its cache. Peeking at the client's TLS
+# first made squid open one, so every request failed during an outage, cached or not.
+acl index dstdomain {hosts}
 ssl_bump bump index
 ssl_bump splice all
 tls_outgoing_options cafile={system_bundle}
@@ -55,11 +56,13 @@ cache_dir ufs {store} 20000 16 256
 cache_mem 256 MB
 maximum_object_size 2 GB
 maximum_object_size_in_memory 8 MB
-# uv reads the metadata of a wheel it does not install with a range request at the wheel's end.
-# Ranges pass through (squid keeps no partial objects): fetching whole wheels instead cost a cold
-# cache gigabytes of torch and nvidia-* wheels (200 s and timeouts for one compile, against 4 s).
-# A wheel that some page installs is kept whole, and ranges of it are then served from the cache.
-range_offset_limit 0
+# Where an index gives no separate metadata file (PEP 658; this machine's mirror gives none), uv
+# reads a wheel's metadata with a range request at the wheel's end, so the range's offset is
+# about the wheel's size. squid keeps no partial objects: a range it passes through is fetched
+# again on every run, and fails during an outage. Below 64 MB squid fetches the whole wheel once
+# and answers ranges from the cache; above, ranges pass through, as whole torch and nvidia-*
+# wheels would cost a cold cache gigabytes (200 s and timeouts for one compile, against 4 s).
+range_offset_limit 64 MB
 quick_abort_min -1 KB
 collapsed_forwarding on
 # Never expire: what the pages resolve is frozen by exclude-newer.
