@@ -69,7 +69,9 @@ def test_processes_end_with_the_page(run_page, host):
     daemon = reported(run, 3)
     # Stopped at once, it may not have become `sleep` yet: the note names what it was then.
     assert daemon["outcome"] == "passed"
-    assert any(note.startswith("still running when the command ended") for note in daemon["notes"])
+    assert any(
+        note.startswith("still running when the command ended") for note in daemon["notes"]
+    ), daemon
     killer = reported(run, 7)
     assert killer["outcome"] == "failed" and "killed by signal 9" in killer["message"]
     held = reported(run, 11)

@@ -231,11 +231,16 @@ def process_stat(pid: int) -> tuple[int, int] | None:
 
 
 def command_line(pid: int) -> str:
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return ""
-    return raw.replace(b"\0", b" ").decode("utf-8", errors="replace").strip()
+    """A process as `ps` names it: its arguments, or its name in brackets when they read as
+    empty, as they do for a process caught in the middle of `exec`. Empty only once it is gone."""
+    for source, shape in (("cmdline", "{}"), ("comm", "[{}]")):
+        try:
+            raw = Path(f"/proc/{pid}/{source}").read_bytes()
+        except OSError:
+            return ""
+        if text := raw.replace(b"\0", b" ").decode("utf-8", errors="replace").strip():
+            return shape.format(text)
+    return ""
 
 
 def main() -> None:
