@@ -15,9 +15,9 @@ from pathlib import Path
 
 import nox
 
-# Some machines set PYTHONDONTWRITEBYTECODE (this project's build machine does): every Python
+# Some machines set PYTHONDONTWRITEBYTECODE (the one this guide is built on does): every Python
 # process then compiles each module it imports, every time, and the suite starts hundreds (a
-# pytest per fixture page, a worker per core, each page's agent). Writing the bytecode once took
+# pytest per fixture page, a worker per core). Writing the bytecode once took
 # `nox -s tests` from 108 to 85 CPU-seconds. It goes to __pycache__/ (ignored) and to .nox/.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
