@@ -103,5 +103,5 @@ def test_a_warm_cache_answers_while_the_index_is_unreachable(cache_dir: Path) ->
     assert status == 200 and b"iniconfig" in body
     with package_cache.running(cache_dir, offline=True) as proxy:
         assert fetch(proxy, page) == (200, body)
-        # What the cache never saw fails at once, as the index itself would be failing.
+        # What the cache never saw fails, as it would if the index itself were failing.
         assert fetch(proxy, "https://pypi.org/simple/six/")[0] == 502
