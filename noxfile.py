@@ -164,11 +164,14 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def browser(session: nox.Session) -> None:
-    """Build the site, serve it on localhost and check it in headless Chromium (Debian's
-    /usr/bin/chromium): clean loads, localhost-only requests, search, copy, tabs, axe-core."""
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    """Build the site, serve it on localhost and check it in Chromium's headless shell (Debian's
+    /usr/bin/chromium-headless-shell, or $CHROMIUM): clean loads, localhost-only requests,
+    search, copy, tabs, axe-core."""
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium-headless-shell")
     if not Path(chromium).is_file():
-        message = f"no Chromium at {chromium}: `apt-get install chromium` (CI installs it)"
+        message = (
+            f"no Chromium at {chromium}: `apt-get install chromium-headless-shell` (CI installs it)"
+        )
         if os.environ.get("CI"):
             session.error(message)
         session.skip(message)
