@@ -16,7 +16,7 @@ import pytest
 from hypothesis import settings
 
 from uvguide.lexer import PageLexer
-from uvguide.plugin import PAGES_ONLY
+from uvguide.plugin import PAGES_ONLY, RECORDING_PAGES_ONLY
 from uvguide.settings import load
 
 REPO = Path(__file__).resolve().parents[1]
@@ -99,9 +99,10 @@ def run_page(tmp_path: Path):
         sandboxes = tmp_path / "sandboxes"
         sandboxes.mkdir(exist_ok=True)
         report.unlink(missing_ok=True)
+        plugins_off = RECORDING_PAGES_ONLY if "--update-examples" in args else PAGES_ONLY
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-c", str(config),
-             "--rootdir", str(tmp_path), "-p", "no:xdist", "-p", "no:randomly", *PAGES_ONLY,
+             "--rootdir", str(tmp_path), "-p", "no:xdist", "-p", "no:randomly", *plugins_off,
              "--examples-report", str(report), str(page), *args],
             capture_output=True, text=True, cwd=tmp_path, timeout=600,
             env={**os.environ, "TMPDIR": str(sandboxes), **(env or {})},

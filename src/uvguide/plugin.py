@@ -26,10 +26,12 @@ from .report_collector import PageInventory, ReportCollector
 from .results import BlockResult, FailureClass, Outcome, display_result
 from .run import GuideRun
 
-# An installed plugin that a run of pages alone never uses: a process that only runs pages (the
-# mutation run, the harness's tests) turns it off, since importing hypothesis costs about a
-# second of CPU. (pytest-examples stays: record mode is its `--update-examples` option.)
-PAGES_ONLY = ("-p", "no:hypothesispytest")
+# Installed plugins that a run of pages alone never uses: a process that only runs pages (the
+# mutation run, the harness's tests) turns them off. Importing hypothesis costs about a second
+# of CPU, pytest-examples (and black with it) 0.15 s, and the harness's tests start 50 such
+# processes. A run in record mode keeps pytest-examples: `--update-examples` is its option.
+RECORDING_PAGES_ONLY = ("-p", "no:hypothesispytest")
+PAGES_ONLY = (*RECORDING_PAGES_ONLY, "-p", "no:examples")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
