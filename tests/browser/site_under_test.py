@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socketserver
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -59,3 +60,20 @@ class Recorder:
     def third_party(self) -> list[str]:
         return [url for url in self.requests if urlparse(url).hostname not in LOCAL_HOSTS
                 and not url.startswith(("data:", "blob:"))]  # fmt: skip
+
+
+class OffHostSink(socketserver.ThreadingTCPServer):
+    """Where every request for another host ends: the browser's proxy. It notes the request's
+    first line and hangs up, so the request fails and nothing leaves the machine."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        seen = self.seen
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                seen.append(self.rfile.readline(1024).decode("latin-1").strip())
+
+        super().__init__(("127.0.0.1", 0), Handler)

@@ -13,7 +13,7 @@ import itertools
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
-from site_under_test import AXE, SCREENSHOTS, VIEWPORT, Recorder, pages
+from site_under_test import AXE, SCREENSHOTS, VIEWPORT, OffHostSink, Recorder, pages
 
 PAGES = pages()
 SCHEMES = {"light": "default", "dark": "slate"}
@@ -244,3 +244,16 @@ def test_a_folded_output_unfolds_after_instant_navigation(context: BrowserContex
     expect(button).to_be_visible()
     button.click()
     expect(page.locator(f"#{button.get_attribute('aria-controls')}")).to_be_visible()
+
+
+def test_a_request_for_another_host_fails_without_leaving_the_machine(
+    context: BrowserContext, off_host_sink: OffHostSink
+):
+    """The guard every other test relies on: another host's request reaches only the sink."""
+    page = context.new_page()
+    page.goto("")
+    outcome = page.evaluate(
+        "() => fetch('https://example.com/guard').then(() => 'answered', () => 'failed')"
+    )
+    assert outcome == "failed"
+    assert "CONNECT example.com:443 HTTP/1.1" in off_host_sink.seen
