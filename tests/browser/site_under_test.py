@@ -62,6 +62,13 @@ class Recorder:
                 and not url.startswith(("data:", "blob:"))]  # fmt: skip
 
 
+class _NoteFirstLine(socketserver.StreamRequestHandler):
+    server: OffHostSink
+
+    def handle(self) -> None:
+        self.server.seen.append(self.rfile.readline(1024).decode("latin-1").strip())
+
+
 class OffHostSink(socketserver.ThreadingTCPServer):
     """Where every request for another host ends: the browser's proxy. It notes the request's
     first line and hangs up, so the request fails and nothing leaves the machine."""
@@ -70,10 +77,4 @@ class OffHostSink(socketserver.ThreadingTCPServer):
 
     def __init__(self) -> None:
         self.seen: list[str] = []
-        seen = self.seen
-
-        class Handler(socketserver.StreamRequestHandler):
-            def handle(self) -> None:
-                seen.append(self.rfile.readline(1024).decode("latin-1").strip())
-
-        super().__init__(("127.0.0.1", 0), Handler)
+        super().__init__(("127.0.0.1", 0), _NoteFirstLine)
