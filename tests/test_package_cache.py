@@ -105,3 +105,14 @@ def test_a_warm_cache_answers_while_the_index_is_unreachable(cache_dir: Path) ->
         assert fetch(proxy, page) == (200, body)
         # What the cache never saw fails, as it would if the index itself were failing.
         assert fetch(proxy, "https://pypi.org/simple/six/")[0] == 502
+
+
+@pytest.mark.skipif(package_cache.squid_unavailable() is not None, reason="needs squid-openssl")
+def test_each_run_starts_its_own_logs_and_keeps_the_last_ones(cache_dir: Path) -> None:
+    with package_cache.running(cache_dir) as proxy:
+        assert fetch(proxy, "https://pypi.org/simple/iniconfig/")[0] == 200
+    with package_cache.running(cache_dir):
+        pass
+    run = cache_dir / "run"
+    assert "/simple/iniconfig/" not in (run / "access.log").read_text()
+    assert "/simple/iniconfig/" in (run / "access.log.1").read_text()

@@ -170,6 +170,7 @@ def running(root: Path, *, offline: bool = False) -> Iterator[IndexProxy]:
             f"another run is using the package cache in {root} (squid, pid {pid}): wait for it "
             f"to end, or give this run a cache of its own with {CACHE_ENV}=DIR"
         )
+    _start_new_logs(root / "run")
     port = free_port()
     config = root / "run" / "squid.conf"
     config.write_text(
@@ -201,6 +202,15 @@ def running(root: Path, *, offline: bool = False) -> Iterator[IndexProxy]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _start_new_logs(run: Path) -> None:
+    """squid appends to its logs: a cache used every day would keep every request it ever
+    served. Each run starts its own logs; the previous run's stay beside them as `*.1`."""
+    for name in ("access.log", "cache.log"):
+        log = run / name
+        if log.exists():
+            log.replace(run / f"{name}.1")
 
 
 def _running_squid(root: Path) -> int | None:
