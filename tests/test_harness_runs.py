@@ -205,6 +205,14 @@ def test_the_report_names_its_run_and_says_it_is_complete(run_page, tmp_path):
     assert first["limits"]["memory_mib"] > 0
 
 
+def test_listing_the_blocks_leaves_the_last_report_as_it_was(run_page, tmp_path):
+    last = tmp_path / "last-report.json"
+    last.write_text('{"run": {"status": "complete"}}')
+    listed = run_page("wrong_flag.md", "--collect-only", "-q", "--examples-report", str(last))
+    assert listed.returncode == 0 and "wrong_flag.md" in listed.output
+    assert last.read_text() == '{"run": {"status": "complete"}}'
+
+
 def outcomes_and_reasons(run) -> dict[int, tuple[str, str]]:
     return {b["line"]: (b["outcome"], b["reason"]) for b in run.report["blocks"]}
 

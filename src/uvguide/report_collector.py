@@ -105,7 +105,10 @@ class ReportCollector:
             self.write(workers=self.workers(config), status="running")
 
     def runs_pages(self, config: pytest.Config) -> bool:
-        """Whether this run was asked for pages: docs/ (or part of it), or a Markdown file."""
+        """Whether this run was asked for pages: docs/ (or part of it), or a Markdown file.
+        Listing them (`--collect-only`) runs none: the last run's report stays as it was."""
+        if config.option.collectonly:
+            return False
         docs = self.run.settings.docs
         for arg in config.args:
             path = Path(arg.split("::")[0]).resolve()
@@ -134,7 +137,9 @@ class ReportCollector:
     def finish(self, session: pytest.Session, exitstatus: int) -> None:
         config = session.config
         removed = self.run.finish()
-        if not self.results and not self.inventory and not self.runs_pages(config):
+        if config.option.collectonly or not (
+            self.results or self.inventory or self.runs_pages(config)
+        ):
             return
         if removed:
             config.get_terminal_writer().line(f"removed sandboxes crashed workers left: {removed}")
