@@ -32,6 +32,8 @@ def browser(off_host_sink: OffHostSink) -> Iterator[Browser]:
     # host, by name or by address, goes to the sink, without a round trip through Playwright
     # for each request.
     proxy = f"--proxy-server=http://127.0.0.1:{off_host_sink.server_address[1]}"
+    if not CHROMIUM:
+        pytest.fail("no browser named: run `nox -s browser`, or set CHROMIUM to one")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, proxy])
         yield browser

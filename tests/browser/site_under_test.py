@@ -12,9 +12,8 @@ from playwright.sync_api import Page
 
 REPO = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("SITE_DIR", REPO / "site"))
-# Chromium's headless shell: the same Blink as the browser (the screenshots are identical to the
-# byte) without the desktop browser around it, which cost a fifth of the session's CPU time.
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium-headless-shell")
+# The browser `nox -s browser` chose (it knows the default and checks that it exists).
+CHROMIUM = os.environ.get("CHROMIUM", "")
 SCREENSHOTS = REPO / "build" / "screenshots"
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
