@@ -205,6 +205,18 @@ def test_the_report_names_its_run_and_says_it_is_complete(run_page, tmp_path):
     assert first["limits"]["memory_mib"] > 0
 
 
+def test_the_report_says_what_cpu_each_command_used(run_page):
+    run = run_page("cpu_use.md")
+    assert run.returncode == 0, run.output
+    busy, idle = run.block(3)["commands"]
+    assert busy["cpu_s"] >= 0.3  # what the command itself counted
+    assert idle["cpu_s"] < busy["cpu_s"] - 0.2
+    python = run.block(9)
+    assert python["command_cpu_s"] >= 0.2
+    assert run.block(3)["command_cpu_s"] == pytest.approx(busy["cpu_s"] + idle["cpu_s"], abs=0.01)
+    assert run.report["run"]["cpus"] >= 1
+
+
 def test_listing_the_blocks_leaves_the_last_report_as_it_was(run_page, tmp_path):
     last = tmp_path / "last-report.json"
     last.write_text('{"run": {"status": "complete"}}')

@@ -105,6 +105,7 @@ class PageSession:
             self.stopped = f"the page stopped at its first failure, line {block.line}"
         result.notes = self.notes
         result.command_time_s += sum(command.duration_s for command in result.commands)
+        result.command_cpu_s += sum(command.cpu_s for command in result.commands)
         result.duration_s = time.perf_counter() - started
         return result
 

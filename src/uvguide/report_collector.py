@@ -8,6 +8,7 @@ the run. Nothing is lexed again, so a page rewritten by record mode cannot chang
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import time
@@ -197,6 +198,7 @@ class ReportCollector:
             },
             workers=workers,
             wall_s=round(time.perf_counter() - run.started, 2),
+            cpus=len(os.sched_getaffinity(0)),
         )
         digests = {page: inventory.digest for page, inventory in self.inventory.items()}
         report.write(run.report_path, info, self.results.values(), digests)

@@ -49,6 +49,7 @@ class CommandRun:
     executed: bool = False
     status: int | None = None  # exit status, when executed
     duration_s: float = 0.0
+    cpu_s: float = 0.0  # user and system CPU of its processes, when executed
 
 
 @dataclass
@@ -66,6 +67,7 @@ class BlockResult:
     failed_command: int | None = None  # index into commands of the one that went wrong
     duration_s: float = 0.0
     command_time_s: float = 0.0  # spent inside the block's own processes
+    command_cpu_s: float = 0.0  # the CPU those processes used
     recorded: bool = False  # record mode wrote new output for it into the page
     file: str | None = None  # the sandbox path a file block wrote
     notes: list[str] = field(default_factory=list)  # worth knowing, not failures
@@ -116,6 +118,7 @@ class BlockResult:
         del data["failure"]
         for command in data["commands"]:
             command["duration_s"] = round(command["duration_s"], 4)
+            command["cpu_s"] = round(command["cpu_s"], 3)
         # Plain strings, not enums: xdist's wire format and JSON both want them.
         data.update(
             mode=self.mode.value,
@@ -127,6 +130,7 @@ class BlockResult:
             overhead_s=round(self.overhead_s, 4),
             duration_s=round(self.duration_s, 4),
             command_time_s=round(self.command_time_s, 4),
+            command_cpu_s=round(self.command_cpu_s, 3),
         )
         return data
 

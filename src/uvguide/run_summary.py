@@ -23,7 +23,7 @@ def summary(data: report.Report) -> str:
         f"### The guide on {data.run.platform}, uv {data.run.uv_version}",
         "",
         f"Run `{data.run.id}`, {data.run.status}: isolation {data.run.isolation}, "
-        f"{data.run.workers} workers, {data.run.wall_s:.0f} s.",
+        f"{data.run.workers} workers, {data.run.wall_s:.0f} s{cpu(data)}.",
         "",
         f"- ran: {outcomes[Outcome.PASSED]} blocks",
         f"- failed: {outcomes[Outcome.FAILED]}, errors: {outcomes[Outcome.ERROR]}",
@@ -35,6 +35,14 @@ def summary(data: report.Report) -> str:
         lines += ["| blocks | not run here because |", "|---:|---|"]
         lines += [f"| {count} | {reason} |" for reason, count in not_run.most_common()]
     return "\n".join(lines) + "\n"
+
+
+def cpu(data: report.Report) -> str:
+    commands = sum(r.command_cpu_s for r in data.results)
+    if not commands:
+        return ""
+    cores = f" on {data.run.cpus} cores" if data.run.cpus else ""
+    return f"{cores}; the pages' commands used {commands:.0f} CPU-s"
 
 
 def main() -> int:

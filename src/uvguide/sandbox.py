@@ -69,6 +69,7 @@ class Result:
     output: str  # stdout and stderr interleaved, as a terminal shows them
     duration_s: float
     timed_out: bool
+    cpu_s: float = 0.0  # user and system CPU of the processes the command waited for
     dropped_bytes: int = 0  # output past the limit, not kept
     stopped: tuple[str, ...] = ()  # background processes still running when the command ended
     out_of_memory: bool = False  # the kernel killed a process of the page for its memory
@@ -263,6 +264,7 @@ class Sandbox:
             output=reply["output"],
             duration_s=reply["duration_s"],
             timed_out=reply["timed_out"],
+            cpu_s=reply["cpu_s"],
             dropped_bytes=reply["dropped_bytes"],
             stopped=tuple(reply["stopped"]),
             out_of_memory=oom_after > oom_before,

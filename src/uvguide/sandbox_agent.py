@@ -12,8 +12,9 @@ Requests and their replies:
   is stopped (services excepted), so a background job cannot hold the command open. With
   `keep`, the processes it leaves running become the page's services instead, until the page
   ends. Reply: `status`, `output`, `dropped_bytes`, `timed_out`, `stopped` (processes
-  stopped), `duration_s`, and `files`: the contents of the `collect` files, which are then
-  removed (how the shell's state comes back).
+  stopped), `duration_s`, `cpu_s` (user and system CPU of the processes the command waited
+  for; one stopped after it ended is not counted), and `files`: the contents of the `collect`
+  files, which are then removed (how the shell's state comes back).
 - `{"op": "write", "path", "content"}`, `{"op": "read", "path"}`, `{"op": "mkdtemp"}`,
   `{"op": "remove", "path"}`: file access for the harness, confined to the sandbox root.
 """
@@ -94,7 +95,7 @@ class Agent:
         keep: bool,
         collect: list[str],
     ) -> dict[str, Any]:
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), children_cpu()
         # `sh` stays between the agent and the command, so `kill $PPID` in a block stops only
         # the block, never the agent.
         process = subprocess.Popen(
@@ -127,6 +128,7 @@ class Agent:
             "timed_out": timed_out,
             "stopped": stopped,
             "duration_s": time.monotonic() - started,
+            "cpu_s": max(children_cpu() - cpu_before, 0.0),
             "files": {path: self.take(path) for path in collect},
         }
 
@@ -214,6 +216,11 @@ class Reader(threading.Thread):
             output, dropped = bytes(self.buffer), self.dropped
             self.limit = 0
         return output, dropped
+
+
+def children_cpu() -> float:
+    times = os.times()
+    return times.children_user + times.children_system
 
 
 def page_processes() -> list[int]:

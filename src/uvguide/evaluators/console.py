@@ -75,6 +75,7 @@ def run(block: Block, session: PageSession, result: BlockResult) -> None:
             executed=True,
             status=outcome.status,
             duration_s=outcome.duration_s,
+            cpu_s=outcome.cpu_s,
         )
         actual = session.sandbox.redact(outcome.output).splitlines()
         # A transcript cannot show trailing blank lines (they read as layout), so drop them.

@@ -43,6 +43,7 @@ def run(block: Block, session: PageSession, result: BlockResult) -> None:
         command=None,
     )
     result.command_time_s += outcome.duration_s
+    result.command_cpu_s += outcome.cpu_s
     session.check_status(block, outcome, command=None)
     prints = sandbox.read(prints_file)
     if prints is None:

@@ -27,6 +27,10 @@ def check(block: Block, session: PageSession, result: BlockResult) -> None:
 def run(block: Block, session: PageSession, result: BlockResult) -> None:
     outcome = session.run(block, block.body, strict=True, command=0)
     result.commands[0] = replace(
-        result.commands[0], executed=True, status=outcome.status, duration_s=outcome.duration_s
+        result.commands[0],
+        executed=True,
+        status=outcome.status,
+        duration_s=outcome.duration_s,
+        cpu_s=outcome.cpu_s,
     )
     session.check_status(block, outcome, command=0)
