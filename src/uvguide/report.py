@@ -31,7 +31,7 @@ class RunInfo:
     limits: dict[str, float]
     workers: int
     wall_s: float
-    cpus: int | None = None  # the cores the run could use (absent from older reports)
+    cpus: int | None = None  # the machine's cores (absent from older reports)
 
 
 def summary(results: Iterable[BlockResult]) -> str:

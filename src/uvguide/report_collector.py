@@ -198,7 +198,7 @@ class ReportCollector:
             },
             workers=workers,
             wall_s=round(time.perf_counter() - run.started, 2),
-            cpus=len(os.sched_getaffinity(0)),
+            cpus=os.cpu_count(),
         )
         digests = {page: inventory.digest for page, inventory in self.inventory.items()}
         report.write(run.report_path, info, self.results.values(), digests)
