@@ -81,6 +81,11 @@ class Report:
     results: list[BlockResult]
     digests: dict[str, str]  # page: blocks.page_digest, for the pages the run collected
 
+    @property
+    def command_cpu_s(self) -> float:
+        """The CPU the pages' commands used; 0 in a report older than the figure."""
+        return sum(result.command_cpu_s for result in self.results)
+
 
 def read(path: Path) -> Report:
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))

@@ -38,7 +38,7 @@ def summary(data: report.Report) -> str:
 
 
 def cpu(data: report.Report) -> str:
-    commands = sum(r.command_cpu_s for r in data.results)
+    commands = data.command_cpu_s
     if not commands:
         return ""
     cores = f" on {data.run.cpus} cores" if data.run.cpus else ""

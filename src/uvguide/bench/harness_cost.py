@@ -26,8 +26,8 @@ def percentile(values: list[float], share: float) -> float:
 
 def cpu_lines(data: report.Report) -> list[str]:
     """The CPU the pages' commands used, with the shell that carries each one's state (about
-    10 ms a command): on n cores they need at least their CPU / n seconds, whatever runs them."""
-    commands = sum(result.command_cpu_s for result in data.results)
+    7 ms a command): on n cores they need at least their CPU / n seconds, whatever runs them."""
+    commands = data.command_cpu_s
     if not commands:
         return ["  no CPU figures: the report is older than them"]
     lines = [f"  CPU in the pages' commands: {commands:.1f} s"]
