@@ -71,8 +71,8 @@ def isolation_args() -> list[str]:
 
 
 def through_package_cache(*command: str) -> list[str]:
-    """The command, with pages reaching the index through the local package cache (squid),
-    which CI on Linux must have."""
+    """The command, with pages reaching the index through the local package cache (squid and
+    nginx), which CI on Linux must have."""
     return ["python", "-m", "uvguide.package_cache", *(["--require"] if STRICT_CI else []),
             "--", *command]  # fmt: skip
 

@@ -1,4 +1,5 @@
-"""The package cache fails with a sentence, never a traceback, when squid cannot run."""
+"""The package cache: what it keeps, what it answers during an outage, and a sentence, never a
+traceback, when it cannot run."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from uvguide import package_cache
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root hands the cache to squid's proxy user")
-@pytest.mark.skipif(package_cache.squid_unavailable() is not None, reason="needs squid-openssl")
+@pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")
 def test_a_cache_inside_a_closed_directory_is_refused_by_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -43,14 +44,14 @@ def test_root_defaults_outside_its_home(monkeypatch: pytest.MonkeyPatch) -> None
 def test_a_missing_squid_is_an_error_only_when_required(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(package_cache, "squid_unavailable", lambda: "squid is not installed")
+    monkeypatch.setattr(package_cache, "unavailable", lambda: "squid is not installed")
     assert package_cache.main(["--require", "--", "true"]) == 2
     assert "required, but squid is not installed" in capsys.readouterr().err
     assert package_cache.main(["--", "true"]) == 0
     assert "pages use the network directly" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(package_cache.squid_unavailable() is not None, reason="needs squid-openssl")
+@pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")
 def test_a_cache_in_use_by_another_run_is_refused_with_the_way_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -82,20 +83,24 @@ def cache_dir(tmp_path: Path) -> Iterator[Path]:
     shutil.rmtree(base)
 
 
-def fetch(proxy: package_cache.IndexProxy, url: str) -> tuple[int, bytes]:
+def fetch(
+    proxy: package_cache.IndexProxy, url: str, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
     context = ssl.create_default_context(cafile=str(proxy.ca_bundle))
     opener = urllib.request.build_opener(
         urllib.request.ProxyHandler({"https": proxy.url}),
         urllib.request.HTTPSHandler(context=context),
     )
     try:
-        with opener.open(url, timeout=60) as response:
+        with opener.open(
+            urllib.request.Request(url, headers=headers or {}), timeout=60
+        ) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, b""
 
 
-@pytest.mark.skipif(package_cache.squid_unavailable() is not None, reason="needs squid-openssl")
+@pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")
 def test_a_warm_cache_answers_while_the_index_is_unreachable(cache_dir: Path) -> None:
     page = "https://pypi.org/simple/iniconfig/"
     with package_cache.running(cache_dir) as proxy:
@@ -107,7 +112,7 @@ def test_a_warm_cache_answers_while_the_index_is_unreachable(cache_dir: Path) ->
         assert fetch(proxy, "https://pypi.org/simple/six/")[0] == 502
 
 
-@pytest.mark.skipif(package_cache.squid_unavailable() is not None, reason="needs squid-openssl")
+@pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")
 def test_each_run_starts_its_own_logs_and_keeps_the_last_ones(cache_dir: Path) -> None:
     with package_cache.running(cache_dir) as proxy:
         assert fetch(proxy, "https://pypi.org/simple/iniconfig/")[0] == 200
@@ -116,3 +121,31 @@ def test_each_run_starts_its_own_logs_and_keeps_the_last_ones(cache_dir: Path) -
     run = cache_dir / "run"
     assert "/simple/iniconfig/" not in (run / "access.log").read_text()
     assert "/simple/iniconfig/" in (run / "access.log.1").read_text()
+
+
+# A 138 MB wheel: uv reads the metadata of such wheels with ranges near their end.
+BIG_WHEEL = (
+    "https://files.pythonhosted.org/packages/2d/a5/"
+    "fa947e2bbb072933f8c0ad5e02bd11126bcfc2b624fe234ac29a7b63600c/"
+    "torch-2.15.0-cp311-cp311-macosx_14_0_arm64.whl"
+)
+
+
+def size_mb(directory: Path) -> float:
+    return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file()) / 1e6
+
+
+@pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")
+def test_a_range_of_a_big_wheel_is_kept_alone_and_answered_during_an_outage(
+    cache_dir: Path,
+) -> None:
+    tail = {"Range": "bytes=138000000-138016383"}
+    with package_cache.running(cache_dir) as proxy:
+        status, body = fetch(proxy, BIG_WHEEL, tail)
+    assert (status, len(body)) == (206, 16384)
+    # The slice around the range, not the wheel: neither squid nor nginx fetched all of it.
+    assert size_mb(cache_dir / "slices") < 4 and size_mb(cache_dir / "store") < 4
+    with package_cache.running(cache_dir, offline=True) as proxy:
+        assert fetch(proxy, BIG_WHEEL, tail) == (206, body)
+        # A part of the wheel the cache never saw fails, as the index itself would.
+        assert fetch(proxy, BIG_WHEEL, {"Range": "bytes=0-99"})[0] == 502

@@ -3,16 +3,17 @@ once warm and its transcripts stay exactly what a reader sees.
 
 It is squid, a maintained caching proxy (Debian's `squid-openssl`), decrypting only PyPI's two
 hosts with a certificate authority made for the cache; every other host is tunnelled untouched.
-Pages keep the index URLs they name and uv prints the same lines: only where the bytes come from
-changes. Entries never expire (resolution is frozen by `exclude-newer`), so a warm cache needs
-no network at all.
+squid keeps the index pages and hands files to nginx (`slice_cache`), which keeps them in
+slices, as uv reads wheels by ranges. Pages keep the index URLs they name and uv prints the same
+lines: only where the bytes come from changes. Entries never expire (resolution is frozen by
+`exclude-newer`), so a warm cache needs no network at all.
 
     python -m uvguide.package_cache [--require] [--offline] -- pytest docs ...
 
-starts it, runs the command with `UVGUIDE_INDEX_PROXY` and `UVGUIDE_INDEX_CA` set (the harness
-reads them), and stops it. `--offline` cuts the cache from the index, to see what a warm run
-does during an outage. Without squid the command runs with the direct network, and says so,
-unless `--require` makes that an error.
+starts both, runs the command with `UVGUIDE_INDEX_PROXY` and `UVGUIDE_INDEX_CA` set (the
+harness reads them), and stops them. `--offline` cuts the cache from the index, to see what a
+warm run does during an outage. Without squid or nginx the command runs with the direct
+network, and says so, unless `--require` makes that an error.
 """
 
 from __future__ import annotations
@@ -20,25 +21,24 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import socket
 import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import slice_cache
+from .cache_daemons import PackageCacheError, free_port, log_tail, stop, wait_until_listening
 from .forwarding import run_forwarding_signals
 
 PROXY_ENV = "UVGUIDE_INDEX_PROXY"
 CA_ENV = "UVGUIDE_INDEX_CA"
 CACHE_ENV = "UVGUIDE_PACKAGE_CACHE"
 INTERCEPTED = ("pypi.org", "files.pythonhosted.org")
+LOGS = ("access.log", "cache.log", "nginx-access.log", "nginx-error.log")
 CERTGEN_DIRS = ("/usr/lib/squid", "/usr/libexec/squid", "/opt/homebrew/opt/squid/libexec")
-START_S = 30.0
 
 CONFIG = """\
 http_port 127.0.0.1:{port} ssl-bump generate-host-certificates=on \
@@ -56,14 +56,14 @@ cache_dir ufs {store} 20000 16 256
 cache_mem 256 MB
 maximum_object_size 2 GB
 maximum_object_size_in_memory 8 MB
-# Where an index gives no separate metadata file (PEP 658; this machine's mirror gives none), uv
-# reads a wheel's metadata with a range request at the wheel's end, so the range's offset is
-# about the wheel's size. squid keeps no partial objects: a range it passes through is fetched
-# again on every run, and fails during an outage. Below 64 MB squid fetches the whole wheel once
-# and answers ranges from the cache; above, ranges pass through, as whole torch and nvidia-*
-# wheels would cost a cold cache gigabytes (200 s and timeouts for one compile, against 4 s).
-range_offset_limit 64 MB
-quick_abort_min -1 KB
+# Files come through nginx, which keeps the ranges uv reads in slices (see slice_cache); squid
+# keeps the whole files it passes on, and forwards ranges it cannot answer as they are.
+acl files dstdomain {files_host}
+cache_peer 127.0.0.1 parent {slices_port} 0 no-query no-digest originserver name=slices \
+tls tls-cafile={ca_pem} tls-domain={files_host}
+cache_peer_access slices allow files
+cache_peer_access slices deny all
+never_direct allow files
 collapsed_forwarding on
 # Never expire: what the pages resolve is frozen by exclude-newer.
 refresh_pattern -i ^https://(pypi\\.org|files\\.pythonhosted\\.org)/ 525600 100% 525600 \
@@ -75,20 +75,18 @@ http_access deny all
 pid_filename {run}/squid.pid
 access_log stdio:{run}/access.log squid
 cache_log {run}/cache.log
-shutdown_lifetime 1 seconds
-{extra}
+# Each run's command has ended before squid is stopped: no client is left to wait for.
+shutdown_lifetime 0 seconds
+{user}{extra}
 """
-# During a simulated outage everything must come from the cache: the only way out is a
-# parent proxy on a closed port.
+# During a simulated outage everything must come from the cache: squid's only way out is a
+# parent proxy on a closed port (files go to nginx, whose upstream is then a closed port too).
 OFFLINE = """\
-cache_peer 127.0.0.1 parent 9 0 no-query no-digest default
+cache_peer 127.0.0.1 parent 9 0 no-query no-digest default name=outage
+cache_peer_access outage deny files
 never_direct allow all
 offline_mode on
 """
-
-
-class PackageCacheError(Exception):
-    """The cache cannot run here."""
 
 
 @dataclass(frozen=True)
@@ -117,12 +115,12 @@ def system_bundle() -> Path:
     raise PackageCacheError("no CA bundle found: set SSL_CERT_FILE")
 
 
-def squid_unavailable() -> str | None:
+def unavailable() -> str | None:
     if shutil.which("squid") is None:
         return "squid is not installed (apt-get install squid-openssl)"
     if certgen() is None:
         return "squid's security_file_certgen helper is missing (squid-openssl has it)"
-    return None
+    return slice_cache.nginx_unavailable()
 
 
 def certgen() -> Path | None:
@@ -130,13 +128,6 @@ def certgen() -> Path | None:
         if (path := Path(directory) / "security_file_certgen").is_file():
             return path
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def prepare(root: Path) -> None:
@@ -163,51 +154,53 @@ def prepare(root: Path) -> None:
 
 @contextmanager
 def running(root: Path, *, offline: bool = False) -> Iterator[IndexProxy]:
-    """squid on a free port of 127.0.0.1 while the context lasts."""
+    """squid on a free port of 127.0.0.1, and nginx behind it, while the context lasts."""
     prepare(root)
     if (pid := _running_squid(root)) is not None:
         raise PackageCacheError(
             f"another run is using the package cache in {root} (squid, pid {pid}): wait for it "
             f"to end, or give this run a cache of its own with {CACHE_ENV}=DIR"
         )
-    _start_new_logs(root / "run")
-    port = free_port()
-    config = root / "run" / "squid.conf"
-    config.write_text(
-        CONFIG.format(
-            port=port, ca_pem=root / "ca.pem", ca_key=root / "ca.key", certgen=certgen(),
-            ssldb=root / "ssldb", hosts=" ".join(INTERCEPTED), system_bundle=system_bundle(),
-            store=root / "store", run=root / "run",
-            extra=(OFFLINE if offline else "") + _user_directive(root),
-        )
-    )  # fmt: skip
-    squid = shutil.which("squid") or "squid"
-    if not (root / "store" / "00").is_dir():
-        made = subprocess.run([squid, "-f", str(config), "-z", "-N"], capture_output=True)
-        if made.returncode != 0:
-            raise PackageCacheError(
-                f"squid could not create its store in {root / 'store'} "
-                f"(exit {made.returncode}):\n{_log_tail(made.stderr, root)}"
+    run = root / "run"
+    _start_new_logs(run)
+    slice_cache.prepare(root)
+    user = _daemon_user(root)
+    with slice_cache.running(
+        root, system_bundle=system_bundle(), user=user, offline=offline
+    ) as slices_port:
+        port = free_port()
+        config = run / "squid.conf"
+        config.write_text(
+            CONFIG.format(
+                port=port, ca_pem=root / "ca.pem", ca_key=root / "ca.key", certgen=certgen(),
+                ssldb=root / "ssldb", hosts=" ".join(INTERCEPTED), system_bundle=system_bundle(),
+                store=root / "store", run=run, files_host=slice_cache.HOST,
+                slices_port=slices_port, user=f"cache_effective_user {user}\n" if user else "",
+                extra=OFFLINE if offline else "",
             )
-    process = subprocess.Popen(
-        [squid, "-f", str(config), "-N"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        _wait_until_listening(port, process, root)
-        yield IndexProxy(f"http://127.0.0.1:{port}", root / "bundle.pem")
-    finally:
-        process.send_signal(signal.SIGTERM)
+        )  # fmt: skip
+        squid = shutil.which("squid") or "squid"
+        if not (root / "store" / "00").is_dir():
+            made = subprocess.run([squid, "-f", str(config), "-z", "-N"], capture_output=True)
+            if made.returncode != 0:
+                raise PackageCacheError(
+                    f"squid could not create its store in {root / 'store'} "
+                    f"(exit {made.returncode}):\n{log_tail(made.stderr, run / 'cache.log')}"
+                )
+        process = subprocess.Popen(
+            [squid, "-f", str(config), "-N"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            wait_until_listening("squid", port, process, run / "cache.log")
+            yield IndexProxy(f"http://127.0.0.1:{port}", root / "bundle.pem")
+        finally:
+            stop(process)
 
 
 def _start_new_logs(run: Path) -> None:
-    """squid appends to its logs: a cache used every day would keep every request it ever
-    served. Each run starts its own logs; the previous run's stay beside them as `*.1`."""
-    for name in ("access.log", "cache.log"):
+    """squid and nginx append to their logs: a cache used every day would keep every request
+    it ever served. Each run starts its own logs; the previous run's stay beside them as `*.1`."""
+    for name in LOGS:
         log = run / name
         if log.exists():
             log.replace(run / f"{name}.1")
@@ -223,10 +216,11 @@ def _running_squid(root: Path) -> int | None:
     return pid if b"squid" in command and str(root).encode() in command else None
 
 
-def _user_directive(root: Path) -> str:
-    """squid will not run as root: it drops to the `proxy` user, which must own the cache."""
+def _daemon_user(root: Path) -> str | None:
+    """squid will not run as root: it drops to the `proxy` user, which must own the cache.
+    nginx's workers, which write the slices, run as the same user."""
     if os.geteuid() != 0:
-        return ""
+        return None
     user = "proxy"
     for parent in root.resolve().parents:
         if not parent.stat().st_mode & 0o001:
@@ -237,37 +231,16 @@ def _user_directive(root: Path) -> str:
     shutil.chown(root, user)
     for path in root.rglob("*"):
         shutil.chown(path, user)
-    return f"cache_effective_user {user}\n"
-
-
-def _wait_until_listening(port: int, process: subprocess.Popen[bytes], root: Path) -> None:
-    deadline = time.monotonic() + START_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            stderr = process.stderr.read() if process.stderr else b""
-            raise PackageCacheError(
-                f"squid exited with {process.returncode}:\n{_log_tail(stderr, root)}"
-            )
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise PackageCacheError(f"squid did not listen on 127.0.0.1:{port} within {START_S:g}s")
-
-
-def _log_tail(stderr: bytes, root: Path) -> str:
-    log = root / "run" / "cache.log"
-    text = stderr.decode(errors="replace")
-    if log.is_file():
-        text += log.read_text(errors="replace")
-    return text[-2000:].strip() or "(squid printed nothing)"
+    return user
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--require", action="store_true", help="fail when squid is missing")
+    parser.add_argument(
+        "--require", action="store_true", help="fail when squid or nginx is missing"
+    )
     parser.add_argument("--offline", action="store_true", help="serve from the cache only")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -275,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     if not command:
         parser.error("give the command to run: -- pytest docs")
     root = cache_root()
-    if reason := squid_unavailable():
+    if reason := unavailable():
         if args.require:
             print(f"package cache required, but {reason}", file=sys.stderr)
             return 2
