@@ -42,13 +42,15 @@ def install(session: nox.Session, *groups: str) -> None:
     )
 
 
-def xdist_args(workers: str = "auto") -> list[str]:
+def xdist_args(workers: str) -> list[str]:
     # One page is one shell session: keep all of a page's blocks on one worker.
     return ["-n", os.environ.get("EXAMPLES_WORKERS", workers), "--dist", "loadfile"]
 
 
 # Pages wait on the network far more than they compute: twice as many workers as cores measured
-# faster (nox -s examples, warm package cache, 2 cores: 2 workers 78 s, 4 workers 54 s).
+# faster (nox -s examples, warm package cache, 2 cores: 2 workers 78 s, 4 workers 54 s). The
+# harness's tests wait too, on their fixture pages' sandboxes and the package cache's daemons
+# (nox -s tests, 2 cores: 2 workers 40 s with the cores idle 34 CPU-s of it, 4 workers 30 s).
 PAGE_WORKERS = str(2 * (os.cpu_count() or 1))
 EXAMPLES_REPORT = "build/examples-report.json"  # the harness's default report path
 STRICT_CI = bool(os.environ.get("CI")) and sys.platform == "linux"
@@ -144,7 +146,9 @@ def examples(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The harness's own tests, on small fixture pages."""
     install(session, "test")
-    session.run("pytest", *xdist_args(), "tests", "--ignore=tests/browser", *session.posargs)
+    session.run(
+        "pytest", *xdist_args(PAGE_WORKERS), "tests", "--ignore=tests/browser", *session.posargs
+    )
 
 
 @nox.session(python=PYTHON)
