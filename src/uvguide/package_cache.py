@@ -56,19 +56,14 @@ cache_dir ufs {store} 20000 16 256
 cache_mem 256 MB
 maximum_object_size 2 GB
 maximum_object_size_in_memory 8 MB
-# uv reads a wheel's metadata with a HEAD, then ranges near its end. Those go to nginx, which
-# keeps just the slices they touch (see slice_cache); squid keeps no part of a file. Whole files
-# come straight from the index and squid keeps them; ranges of those it answers itself.
+# Files come through nginx, which keeps the ranges uv reads in slices (see slice_cache); squid
+# keeps the whole files it passes on, and forwards ranges it cannot answer as they are.
 acl files dstdomain {files_host}
-acl ranged req_header Range .
-acl head method HEAD
 cache_peer 127.0.0.1 parent {slices_port} 0 no-query no-digest originserver name=slices \
 tls tls-cafile={ca_pem} tls-domain={files_host}
-cache_peer_access slices allow files ranged
-cache_peer_access slices allow files head
+cache_peer_access slices allow files
 cache_peer_access slices deny all
-never_direct allow files ranged
-never_direct allow files head
+never_direct allow files
 collapsed_forwarding on
 # Never expire: what the pages resolve is frozen by exclude-newer.
 refresh_pattern -i ^https://(pypi\\.org|files\\.pythonhosted\\.org)/ 525600 100% 525600 \
@@ -88,8 +83,7 @@ shutdown_lifetime 0 seconds
 # parent proxy on a closed port (files go to nginx, whose upstream is then a closed port too).
 OFFLINE = """\
 cache_peer 127.0.0.1 parent 9 0 no-query no-digest default name=outage
-cache_peer_access outage deny files ranged
-cache_peer_access outage deny files head
+cache_peer_access outage deny files
 never_direct allow all
 offline_mode on
 """

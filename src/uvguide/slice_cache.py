@@ -1,13 +1,13 @@
-"""The package cache's store for parts of files: nginx, keeping them in 256 KB slices.
+"""The package cache's store for files.pythonhosted.org: nginx, keeping files in 1 MB slices.
 
 Where an index gives no separate metadata file (PEP 658; this machine's mirror gives none), uv
 reads a wheel's metadata with range requests at the wheel's end. squid keeps no partial
 objects, so it must either fetch the whole wheel for a range (gigabytes of torch, TensorFlow and
 `nvidia-*` wheels on a cold cache) or pass the range through on every run (the network each
 time, and a failure during an outage). nginx's slice module keeps just the slices a range
-touches: the metadata of a 1 GB wheel costs about 1.5 MB once, then nothing. squid still bumps
-TLS and keeps the index pages and whole files; it sends the HEAD and range requests for files
-to this nginx, over TLS with a certificate from the cache's own authority.
+touches: the metadata of a 1 GB wheel costs a few MB once, then nothing. squid still bumps TLS
+and keeps the index pages; it sends every request for files to this nginx, over TLS with a
+certificate from the cache's own authority.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ http {{
     ssl_certificate {cert};
     ssl_certificate_key {key};
     location / {{
-      slice 256k;
+      slice 1m;
       proxy_cache slices;
       proxy_cache_key $uri$slice_range;
       proxy_set_header Range $slice_range;
