@@ -3,10 +3,10 @@ once warm and its transcripts stay exactly what a reader sees.
 
 It is squid, a maintained caching proxy (Debian's `squid-openssl`), decrypting only PyPI's two
 hosts with a certificate authority made for the cache; every other host is tunnelled untouched.
-squid keeps the index pages and hands files to nginx (`slice_cache`), which keeps them in
-slices, as uv reads wheels by ranges. Pages keep the index URLs they name and uv prints the same
-lines: only where the bytes come from changes. Entries never expire (resolution is frozen by
-`exclude-newer`), so a warm cache needs no network at all.
+squid keeps the index pages and whole files, and fetches files through nginx (`slice_cache`),
+which keeps the slices that uv's range requests into wheels touch. Pages keep the index URLs
+they name and uv prints the same lines: only where the bytes come from changes. Entries never
+expire (resolution is frozen by `exclude-newer`), so a warm cache needs no network at all.
 
     python -m uvguide.package_cache [--require] [--offline] -- pytest docs ...
 

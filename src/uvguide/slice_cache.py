@@ -5,9 +5,10 @@ reads a wheel's metadata with range requests at the wheel's end. squid keeps no 
 objects, so it must either fetch the whole wheel for a range (gigabytes of torch, TensorFlow and
 `nvidia-*` wheels on a cold cache) or pass the range through on every run (the network each
 time, and a failure during an outage). nginx's slice module keeps just the slices a range
-touches: the metadata of a 1 GB wheel costs a few MB once, then nothing. squid still bumps TLS
-and keeps the index pages; it sends every request for files to this nginx, over TLS with a
-certificate from the cache's own authority.
+touches: the metadata of a 1 GB wheel costs a few MB once, then nothing. squid still bumps TLS,
+keeps the index pages and the whole files that come back to it, and sends every request for
+files it cannot answer to this nginx, over TLS with a certificate from the cache's own
+authority.
 """
 
 from __future__ import annotations
