@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cache_daemons import PackageCacheError, free_port, stop, wait_until_listening
+from .cache_daemons import free_port, stop, wait_until_listening
 
 HOST = "files.pythonhosted.org"
+CERT, KEY = "slices.pem", "slices.key"  # in the cache's root
 UPSTREAM = f"https://{HOST}"
 # During a simulated outage nginx answers from its slices or fails: its upstream is a closed port.
 OFFLINE_UPSTREAM = "http://127.0.0.1:9"
@@ -76,9 +77,10 @@ def nginx_unavailable() -> str | None:
     return None
 
 
-def prepare(root: Path) -> tuple[Path, Path]:
-    """The certificate nginx shows squid, from the cache's authority; made once."""
-    cert, key = root / "slices.pem", root / "slices.key"
+def prepare(root: Path) -> None:
+    """The certificate nginx shows squid, from the cache's authority (made once), and nginx's
+    directories: before the cache is handed to squid's user, who must own them too."""
+    cert, key = root / CERT, root / KEY
     if not cert.is_file():
         request = subprocess.run(
             ["openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={HOST}",
@@ -94,28 +96,25 @@ def prepare(root: Path) -> tuple[Path, Path]:
         )  # fmt: skip
     (root / "slices").mkdir(exist_ok=True)
     (root / "run" / "nginx-tmp").mkdir(exist_ok=True)
-    return cert, key
 
 
 @contextmanager
 def running(
     root: Path, *, system_bundle: Path, user: str | None, offline: bool = False
 ) -> Iterator[int]:
-    """nginx on a free port of 127.0.0.1 while the context lasts; yields the port."""
-    cert, key = prepare(root)
+    """nginx on a free port of 127.0.0.1 while the context lasts (after `prepare`); yields the
+    port."""
     run = root / "run"
     port = free_port()
     config = run / "nginx.conf"
     config.write_text(
         CONFIG.format(
             user=f"user {user};\n" if user else "", run=run, slices=root / "slices", port=port,
-            cert=cert, key=key, host=HOST, upstream=OFFLINE_UPSTREAM if offline else UPSTREAM,
-            system_bundle=system_bundle,
+            cert=root / CERT, key=root / KEY, host=HOST, system_bundle=system_bundle,
+            upstream=OFFLINE_UPSTREAM if offline else UPSTREAM,
         )
     )  # fmt: skip
-    nginx = shutil.which("nginx")
-    if nginx is None:
-        raise PackageCacheError("nginx is not installed (apt-get install nginx)")
+    nginx = shutil.which("nginx") or "nginx"
     # -e: nginx opens its compiled-in error log before reading the config, which only root may.
     process = subprocess.Popen(
         [nginx, "-p", str(run), "-c", str(config), "-e", str(run / "nginx-error.log")],
