@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO, processes_mentioning
+from uvguide.cache_daemons import CLOSED_PORT
 from uvguide.plugin import PAGES_ONLY
-
-CLOSED_PORT = "http://127.0.0.1:9"
 
 
 def test_network_down_is_an_environment_error_not_a_docs_failure(run_page):
@@ -34,6 +33,19 @@ def test_network_down_is_an_environment_error_not_a_docs_failure(run_page):
     assert consequence["failure_class"] == "environment"
     assert "follows the environment failure at line 6" in consequence["message"]
     assert not any(b["outcome"] == "failed" for b in run.report["blocks"])
+
+
+def test_a_simulated_outage_cuts_the_pages_that_keep_the_real_network(run_page, tmp_path):
+    page = tmp_path / "direct.md"
+    page.write_text(
+        '<!-- test-page: network=direct reason="it shows the network" -->\n\n'
+        + (FIXTURES / "network.md").read_text()
+    )
+    assert run_page("direct.md", page=page).returncode == 0, "the real network answers"
+    run = run_page("direct.md", "--index-outage", page=page)
+    network = run.block(8)
+    assert (network["outcome"], network["failure_class"]) == ("error", "environment")
+    assert run.block(14)["outcome"] == "passed"
 
 
 def harness(tmp_path: Path, *args: str) -> subprocess.Popen[str]:

@@ -101,15 +101,39 @@ def fetch(
 
 
 @pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")
-def test_a_warm_cache_answers_while_the_index_is_unreachable(cache_dir: Path) -> None:
-    page = "https://pypi.org/simple/iniconfig/"
+@pytest.mark.parametrize(
+    ("page", "name"),
+    [
+        ("https://pypi.org/simple/iniconfig/", b"iniconfig"),
+        # projen's page runs `npx`, which asks npm's registry.
+        ("https://registry.npmjs.org/is-number", b'"is-number"'),
+    ],
+)
+def test_a_warm_cache_answers_while_the_index_is_unreachable(
+    cache_dir: Path, page: str, name: bytes
+) -> None:
     with package_cache.running(cache_dir) as proxy:
         status, body = fetch(proxy, page)
-    assert status == 200 and b"iniconfig" in body
+    assert status == 200 and name in body
     with package_cache.running(cache_dir, offline=True) as proxy:
         assert fetch(proxy, page) == (200, body)
         # What the cache never saw fails, as it would if the index itself were failing.
         assert fetch(proxy, "https://pypi.org/simple/six/")[0] == 502
+
+
+@pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")
+def test_not_found_is_kept_for_an_outage_and_an_outage_is_not_kept(cache_dir: Path) -> None:
+    missing = "https://pypi.org/simple/uv-guide-no-such-project/"
+    with package_cache.running(cache_dir) as proxy:
+        assert fetch(proxy, missing)[0] == 404
+    with package_cache.running(cache_dir, offline=True) as proxy:
+        # The index's answer, not the outage's: uv's "not found" message stays the same.
+        assert fetch(proxy, missing)[0] == 404
+        assert fetch(proxy, "https://pypi.org/simple/six/")[0] == 502
+    with package_cache.running(cache_dir) as proxy:
+        # The outage's failure was not kept: the page is there once the index is back.
+        status, body = fetch(proxy, "https://pypi.org/simple/six/")
+    assert status == 200 and b"six" in body
 
 
 @pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 START_S = 30.0
+# Where a simulated outage sends what must not reach the index: nothing listens there.
+CLOSED_PORT = "http://127.0.0.1:9"
 
 
 class PackageCacheError(Exception):

@@ -2,17 +2,19 @@
 once warm and its transcripts stay exactly what a reader sees.
 
 It is squid, a maintained caching proxy (Debian's `squid-openssl`), decrypting only PyPI's two
-hosts with a certificate authority made for the cache; every other host is tunnelled untouched.
-squid keeps the index pages and whole files, and fetches files through nginx (`slice_cache`),
-which keeps the slices that uv's range requests into wheels touch. Pages keep the index URLs
-they name and uv prints the same lines: only where the bytes come from changes. Entries never
-expire (resolution is frozen by `exclude-newer`), so a warm cache needs no network at all.
+hosts and the npm registry with a certificate authority made for the cache; every other host is
+tunnelled untouched. squid keeps the index pages, whole files and npm's answers, and asks nginx
+(`nginx_cache`) for what it does not have from PyPI: nginx keeps the slices that uv's range
+requests into wheels touch, and the index's "not found" answers. Pages keep the URLs they name
+and print the same lines: only where the bytes come from changes. Entries never expire
+(resolution is frozen by `exclude-newer`), so a warm cache needs no network at all.
 
     python -m uvguide.package_cache [--require] [--offline] -- pytest docs ...
 
 starts both, runs the command with `UVGUIDE_INDEX_PROXY` and `UVGUIDE_INDEX_CA` set (the
 harness reads them), and stops them. `--offline` cuts the cache from the index, to see what a
-warm run does during an outage. Without squid or nginx the command runs with the direct
+warm run does during an outage; it also sets `UVGUIDE_INDEX_OUTAGE`, which cuts the pages that
+keep the real network. Without squid or nginx the command runs with the direct
 network, and says so, unless `--require` makes that an error.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -29,14 +32,16 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import slice_cache
+from . import nginx_cache
 from .cache_daemons import PackageCacheError, free_port, log_tail, stop, wait_until_listening
 from .forwarding import run_forwarding_signals
 
 PROXY_ENV = "UVGUIDE_INDEX_PROXY"
 CA_ENV = "UVGUIDE_INDEX_CA"
 CACHE_ENV = "UVGUIDE_PACKAGE_CACHE"
-INTERCEPTED = ("pypi.org", "files.pythonhosted.org")
+OUTAGE_ENV = "UVGUIDE_INDEX_OUTAGE"
+# projen's page runs `npx`: npm's registry is kept too, so that page also passes during an outage.
+INTERCEPTED = (nginx_cache.INDEX_HOST, nginx_cache.FILES_HOST, "registry.npmjs.org")
 LOGS = ("access.log", "cache.log", "nginx-access.log", "nginx-error.log")
 CERTGEN_DIRS = ("/usr/lib/squid", "/usr/libexec/squid", "/opt/homebrew/opt/squid/libexec")
 
@@ -48,25 +53,32 @@ sslcrtd_children 8 startup=1 idle=1
 # Bumped by the name the client asked to reach (CONNECT pypi.org:443), before any TLS: squid
 # then needs no connection to the index to answer from its cache. Peeking at the client's TLS
 # first made squid open one, so every request failed during an outage, cached or not.
-acl index dstdomain {hosts}
-ssl_bump bump index
+acl bumped dstdomain {hosts}
+ssl_bump bump bumped
 ssl_bump splice all
 tls_outgoing_options cafile={system_bundle}
 cache_dir ufs {store} 20000 16 256
 cache_mem 256 MB
 maximum_object_size 2 GB
 maximum_object_size_in_memory 8 MB
-# Files come through nginx, which keeps the ranges uv reads in slices (see slice_cache); squid
-# keeps the whole files it passes on, and forwards ranges it cannot answer as they are.
+# What squid does not have from PyPI comes through nginx (see nginx_cache), which keeps the
+# ranges uv reads in slices, and the index's "not found" answers; squid keeps the whole files it
+# passes on, and forwards ranges it cannot answer as they are.
 acl files dstdomain {files_host}
-cache_peer 127.0.0.1 parent {slices_port} 0 no-query no-digest originserver name=slices \
+acl index dstdomain {index_host}
+acl pypi dstdomain {files_host} {index_host}
+cache_peer 127.0.0.1 parent {nginx_port} 0 no-query no-digest originserver name=files \
 tls tls-cafile={ca_pem} tls-domain={files_host}
-cache_peer_access slices allow files
-cache_peer_access slices deny all
-never_direct allow files
+cache_peer 127.0.0.1 parent {nginx_port} 0 no-query no-digest originserver name=index \
+tls tls-cafile={ca_pem} tls-domain={index_host}
+cache_peer_access files allow files
+cache_peer_access files deny all
+cache_peer_access index allow index
+cache_peer_access index deny all
+never_direct allow pypi
 collapsed_forwarding on
-# Never expire: what the pages resolve is frozen by exclude-newer.
-refresh_pattern -i ^https://(pypi\\.org|files\\.pythonhosted\\.org)/ 525600 100% 525600 \
+# Never expire: what the pages resolve is frozen by exclude-newer (npm's answers by the cache).
+refresh_pattern -i ^https://({kept})/ 525600 100% 525600 \
 override-expire override-lastmod ignore-reload ignore-no-store ignore-private
 refresh_pattern . 0 20% 4320
 acl local src 127.0.0.1/32
@@ -80,10 +92,11 @@ shutdown_lifetime 0 seconds
 {user}{extra}
 """
 # During a simulated outage everything must come from the cache: squid's only way out is a
-# parent proxy on a closed port (files go to nginx, whose upstream is then a closed port too).
+# parent proxy on a closed port (PyPI's hosts go to nginx, whose upstream is then a closed port
+# too).
 OFFLINE = """\
 cache_peer 127.0.0.1 parent 9 0 no-query no-digest default name=outage
-cache_peer_access outage deny files
+cache_peer_access outage deny pypi
 never_direct allow all
 offline_mode on
 """
@@ -120,7 +133,7 @@ def unavailable() -> str | None:
         return "squid is not installed (apt-get install squid-openssl)"
     if certgen() is None:
         return "squid's security_file_certgen helper is missing (squid-openssl has it)"
-    return slice_cache.nginx_unavailable()
+    return nginx_cache.nginx_unavailable()
 
 
 def certgen() -> Path | None:
@@ -163,19 +176,21 @@ def running(root: Path, *, offline: bool = False) -> Iterator[IndexProxy]:
         )
     run = root / "run"
     _start_new_logs(run)
-    slice_cache.prepare(root)
+    nginx_cache.prepare(root)
     user = _daemon_user(root)
-    with slice_cache.running(
+    with nginx_cache.running(
         root, system_bundle=system_bundle(), user=user, offline=offline
-    ) as slices_port:
+    ) as nginx_port:
         port = free_port()
         config = run / "squid.conf"
         config.write_text(
             CONFIG.format(
                 port=port, ca_pem=root / "ca.pem", ca_key=root / "ca.key", certgen=certgen(),
                 ssldb=root / "ssldb", hosts=" ".join(INTERCEPTED), system_bundle=system_bundle(),
-                store=root / "store", run=run, files_host=slice_cache.HOST,
-                slices_port=slices_port, user=f"cache_effective_user {user}\n" if user else "",
+                store=root / "store", run=run, files_host=nginx_cache.FILES_HOST,
+                index_host=nginx_cache.INDEX_HOST, nginx_port=nginx_port,
+                kept="|".join(re.escape(host) for host in INTERCEPTED),
+                user=f"cache_effective_user {user}\n" if user else "",
                 extra=OFFLINE if offline else "",
             )
         )  # fmt: skip
@@ -262,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"package cache: {root} via {proxy.url}{' (offline)' if args.offline else ''}")
         env = {**os.environ, PROXY_ENV: proxy.url, CA_ENV: str(proxy.ca_bundle)}
+        if args.offline:
+            env[OUTAGE_ENV] = "1"
         return run_forwarding_signals(command, env)
 
 

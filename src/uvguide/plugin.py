@@ -19,7 +19,7 @@ from sybil.integration.pytest import SybilFile, SybilItem
 
 from .blocks import Block, Kind, LineTable, Mode, PageOptions, Problem, page_digest
 from .lexer import PageLexer
-from .package_cache import CA_ENV, PROXY_ENV
+from .package_cache import CA_ENV, OUTAGE_ENV, PROXY_ENV
 from .page_rewrite import digest
 from .page_session import PageSession
 from .report_collector import PageInventory, ReportCollector
@@ -57,6 +57,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--index-ca",
         default=os.environ.get(CA_ENV),
         help=f"the CA bundle that trusts that cache (default: ${CA_ENV})",
+    )
+    group.addoption(
+        "--index-outage",
+        action="store_true",
+        default=bool(os.environ.get(OUTAGE_ENV)),
+        help="the index is unreachable (a simulated outage): pages that keep the real network "
+        f"reach a closed port instead (default: set when ${OUTAGE_ENV} is)",
     )
     group.addoption(
         "--stop-page-at-failure",

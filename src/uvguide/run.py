@@ -22,8 +22,9 @@ from typing import Any
 import pytest
 
 from .blocks import Block, PageOptions, Platform, current_platform
+from .cache_daemons import CLOSED_PORT
 from .isolation import Isolation, IsolationError, choose
-from .package_cache import IndexProxy
+from .package_cache import IndexProxy, system_bundle
 from .page_rewrite import apply
 from .page_session import PageSession
 from .run_ledger import PageEntry, RunLedger
@@ -113,6 +114,14 @@ class GuideRun:
         url, bundle = self.config.getoption("index_proxy"), self.config.getoption("index_ca")
         return IndexProxy(url, Path(bundle)) if url and bundle else None
 
+    @cached_property
+    def direct_network(self) -> IndexProxy | None:
+        """How a page that shows network behaviour reaches the index: directly, or during a
+        simulated outage not at all (a proxy on a closed port)."""
+        if self.config.getoption("index_outage"):
+            return IndexProxy(CLOSED_PORT, system_bundle())
+        return None
+
     def open_page(self, page: str, options: PageOptions, blocks: list[Block]) -> PageSession:
         settings = self.settings
         timeouts = {
@@ -151,8 +160,7 @@ class GuideRun:
             exclude_newer=self.settings.exclude_newer,
             isolation=self.isolation,
             limits=self.settings.limits,
-            # A page that shows network behaviour keeps the real network.
-            index_proxy=None if options.direct_network else self.index_proxy,
+            index_proxy=self.direct_network if options.direct_network else self.index_proxy,
         )
 
     def _first_run(

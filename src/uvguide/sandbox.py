@@ -213,6 +213,9 @@ class Sandbox:
                 SSL_CERT_FILE=bundle,
                 REQUESTS_CA_BUNDLE=bundle,
                 PIP_CERT=bundle,
+                NODE_EXTRA_CA_CERTS=bundle,
+                # A machine-wide npmrc may name a CA file of its own, which would win over Node's.
+                NPM_CONFIG_CAFILE=bundle,
             )
         return env
 
