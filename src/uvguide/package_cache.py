@@ -14,8 +14,8 @@ and print the same lines: only where the bytes come from changes. Entries never 
 starts both, runs the command with `UVGUIDE_INDEX_PROXY` and `UVGUIDE_INDEX_CA` set (the
 harness reads them), and stops them. `--offline` cuts the cache from the index, to see what a
 warm run does during an outage; it also sets `UVGUIDE_INDEX_OUTAGE`, which cuts the pages that
-keep the real network. Without squid or nginx the command runs with the direct
-network, and says so, unless `--require` makes that an error.
+keep the real network. Without squid or nginx the command runs with the direct network, and
+says so, unless `--require` makes that an error.
 """
 
 from __future__ import annotations
