@@ -1,4 +1,5 @@
-"""Starting and stopping the package cache's daemons (squid and nginx) on 127.0.0.1."""
+"""Starting and stopping the package cache's daemons (squid and nginx) on 127.0.0.1, and the
+closed port that stands for an unreachable network."""
 
 from __future__ import annotations
 

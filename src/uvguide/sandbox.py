@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import sandbox_agent
+from .cache_daemons import CLOSED_PORT
 from .isolation import Isolation, Limits, bwrap_argv, interpreter
 from .memory_limit import MemoryLimit, memory_limit
 from .package_cache import IndexProxy
@@ -288,9 +289,9 @@ class Sandbox:
             UV_OFFLINE="1",
             UV_PYTHON_DOWNLOADS="never",
             # Nothing reaches the network: a closed port on localhost answers every request.
-            HTTP_PROXY="http://127.0.0.1:9",
-            HTTPS_PROXY="http://127.0.0.1:9",
-            ALL_PROXY="http://127.0.0.1:9",
+            HTTP_PROXY=CLOSED_PORT,
+            HTTPS_PROXY=CLOSED_PORT,
+            ALL_PROXY=CLOSED_PORT,
         )
         env.pop("VIRTUAL_ENV", None)
         try:
