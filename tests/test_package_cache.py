@@ -17,9 +17,13 @@ import pytest
 
 from uvguide import package_cache
 
+needs_the_cache = pytest.mark.skipif(
+    package_cache.unavailable() is not None, reason="needs squid-openssl and nginx"
+)
+
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root hands the cache to squid's proxy user")
-@pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")
+@needs_the_cache
 def test_a_cache_inside_a_closed_directory_is_refused_by_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -51,7 +55,7 @@ def test_a_missing_squid_is_an_error_only_when_required(
     assert "pages use the network directly" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")
+@needs_the_cache
 def test_a_cache_in_use_by_another_run_is_refused_with_the_way_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -100,7 +104,7 @@ def fetch(
         return error.code, b""
 
 
-@pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")
+@needs_the_cache
 @pytest.mark.parametrize(
     ("page", "name"),
     [
@@ -121,7 +125,7 @@ def test_a_warm_cache_answers_while_the_index_is_unreachable(
         assert fetch(proxy, "https://pypi.org/simple/six/")[0] == 502
 
 
-@pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")
+@needs_the_cache
 def test_not_found_is_kept_for_an_outage_and_an_outage_is_not_kept(cache_dir: Path) -> None:
     missing = "https://pypi.org/simple/uv-guide-no-such-project/"
     with package_cache.running(cache_dir) as proxy:
@@ -136,7 +140,7 @@ def test_not_found_is_kept_for_an_outage_and_an_outage_is_not_kept(cache_dir: Pa
     assert status == 200 and b"six" in body
 
 
-@pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")
+@needs_the_cache
 def test_each_run_starts_its_own_logs_and_keeps_the_last_ones(cache_dir: Path) -> None:
     with package_cache.running(cache_dir) as proxy:
         assert fetch(proxy, "https://pypi.org/simple/iniconfig/")[0] == 200
@@ -159,7 +163,7 @@ def size_mb(directory: Path) -> float:
     return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file()) / 1e6
 
 
-@pytest.mark.skipif(package_cache.unavailable() is not None, reason="needs squid-openssl and nginx")
+@needs_the_cache
 def test_a_range_of_a_big_wheel_is_kept_alone_and_answered_during_an_outage(
     cache_dir: Path,
 ) -> None:
