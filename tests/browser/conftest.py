@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 from site_under_test import CHROMIUM, CHROMIUM_ARGS, SITE, VIEWPORT, OffHostSink
 
 from uvguide import localhost
@@ -56,5 +57,16 @@ def reader_tab(browser: Browser, base_url: str) -> Iterator[Page]:
     context = browser.new_context(base_url=base_url)
     tab = context.new_page()
     tab.set_viewport_size(VIEWPORT)
+    # Every page builds the whole search index in a worker as it loads (0.3-0.4 CPU-s, as much
+    # as the page's axe run). The tab gets an index with the site's own settings and no pages,
+    # at the index's own address only: a page that asks for it anywhere else still gets the
+    # server's 404. The search tests use the real index.
+    index = json.loads((SITE / "search" / "search_index.json").read_text(encoding="utf-8"))
+    empty = json.dumps({"config": index["config"], "docs": []})
+
+    def answer(route: Route) -> None:
+        route.fulfill(body=empty, content_type="application/json")
+
+    tab.route(f"{base_url.rstrip('/')}/search/search_index.json", answer)
     yield tab
     context.close()
