@@ -122,7 +122,11 @@ class Sandbox:
             ],
             "links": {str(self.root / "bin" / tool): str(uv.with_name(tool)) for tool in TOOLS},
         }
-        command = [str(python), "-I", "-c", inspect.getsource(sandbox_agent), json.dumps(config)]
+        # -S: the agent needs the standard library only, and a machine's site-packages may run
+        # code at every start (.pth files): 57 -> 40 ms of CPU per page here.
+        command = [
+            str(python), "-I", "-S", "-c", inspect.getsource(sandbox_agent), json.dumps(config)
+        ]  # fmt: skip
         if self.namespaces:
             visible = [uv.parent, python.parent, Path(sys.base_prefix)]
             if self.index_proxy:

@@ -3,7 +3,7 @@
 The harness starts it once per page (inside bubblewrap's namespaces, or as a plain process when
 namespaces are unavailable) and talks to it over stdin and stdout, one JSON object per line.
 It uses the standard library only and never imports the harness: it is run as
-`python -I -c <this file's source>`, because the harness's own files may not be visible inside.
+`python -I -S -c <this file's source>`, because the harness's own files may not be visible inside.
 
 Requests and their replies:
 
