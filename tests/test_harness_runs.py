@@ -42,6 +42,15 @@ def test_changed_output_fails_with_a_diff(run_page):
     assert run.returncode == 1
     assert "-original" in run.output and "+changed" in run.output
     assert "--update-examples" in run.output
+    assert "only version numbers differ" not in run.output
+
+
+def test_an_output_that_differs_in_versions_alone_says_why_it_may(run_page):
+    run = run_page("changed_versions.md")
+    assert run.outcomes() == {1: "failed"}
+    message = run.block(1)["message"]
+    assert "only version numbers differ" in message and "exclude-newer" in message
+    assert "+ + fastapi==0.162.0" in message
 
 
 def test_an_expected_failure_that_succeeds_fails(run_page):

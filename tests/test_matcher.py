@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from uvguide.matcher import compare, line_matches
+import pytest
+
+from uvguide.matcher import compare, differs_only_in_versions, line_matches
 
 
 def test_identical_output_matches():
@@ -79,3 +81,32 @@ def test_what_record_mode_writes_is_reported_with_the_elisions_it_keeps():
         "-Using Python 3.11.[..] environment at: ~[..]deploy-env",
         "+Using Python 3.11.[..] environment at: [..]deploy-env",
     ]
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual"),
+    [
+        (["Resolved 4 packages in 286ms", " + markdown-it-py==4.3.0"],
+         ["Resolved 4 packages in 1.90s", " + markdown-it-py==4.2.0"]),
+        (["Using CPython 3.11.[..] interpreter", "fastapi 0.165.0"],
+         ["Using CPython 3.11.7 interpreter", "fastapi 0.162.0"]),
+        (["certifi==2026.10.19.post1", "torch==2.9.1+cpu", "ruff v0.17.6", "..."],
+         ["certifi==2026.11.2", "torch==2.10.0", "ruff v0.17.4", "and more"]),
+    ],
+)  # fmt: skip
+def test_outputs_that_differ_in_version_numbers_alone_are_told_apart(expected, actual):
+    assert not compare(expected, actual).matched
+    assert differs_only_in_versions(expected, actual)
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual"),
+    [
+        (["Resolved 4 packages"], ["Resolved 5 packages"]),  # a count is not a version
+        ([" + idna==3.9"], [" - idna==3.10"]),
+        (["idna==3.9"], ["idna==3.9", "six==1.17.0"]),
+        (["py3.11"], ["py3.12"]),  # part of a word
+    ],
+)
+def test_other_differences_are_not_put_down_to_versions(expected, actual):
+    assert not differs_only_in_versions(expected, actual)

@@ -21,6 +21,13 @@ from functools import lru_cache
 ANY_LINES = "..."
 ANY_TEXT = "[..]"
 TIMING = re.compile(r"\bin (?:\d+m )?\d+(?:\.\d+)?(?:ms|µs|s)\b")
+# A version as packages print theirs, or as a page elides one.
+VERSION = re.compile(
+    r"(?<![\w.])v?\d+(?:\.(?:\d+|\[\.\.\]))+"  # 4.3.0, v0.1.2, 3.11.[..]
+    r"(?:\.?(?:a|b|rc|post|dev)\d*)*"  # 1.0rc1, 2026.10.19.post1
+    r"(?:\+[a-z\d]+(?:\.[a-z\d]+)*)?"  # 2.9.1+cpu
+    r"(?![\w.])"
+)
 # The largest window (expected lines times actual lines) aligned line by line; past it, the window
 # is recorded wholesale. 250,000 cells take well under a second.
 ALIGN_CELLS = 250_000
@@ -118,6 +125,15 @@ def matches(expected: Sequence[str], actual: Sequence[str]) -> bool:
             return False
         position = found + len(segment)
     return True
+
+
+def differs_only_in_versions(expected: Sequence[str], actual: Sequence[str]) -> bool:
+    """Whether the output would fit with every version number, on both sides, taken out."""
+
+    def unversioned(lines: Sequence[str]) -> list[str]:
+        return [VERSION.sub("<version>", normalize_timing(line)) for line in lines]
+
+    return matches(unversioned(expected), unversioned(actual))
 
 
 def _segment_at(segment: Sequence[str], actual: Sequence[str], start: int) -> bool:

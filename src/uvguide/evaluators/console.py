@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .. import static_checks, transcript
 from ..blocks import Block
-from ..matcher import compare
+from ..matcher import compare, differs_only_in_versions
 from ..page_rewrite import Edit
 from ..results import BlockResult, CommandRun, FailureClass
 from ..strength import asserts_output, misplaced_flags
@@ -65,6 +65,17 @@ def note_misplaced_flags(session: PageSession, result: BlockResult) -> None:
                 )
 
 
+def versions_only(expected: list[str], actual: list[str]) -> str:
+    """Why an output may differ in version numbers alone, for the failure's message."""
+    if not differs_only_in_versions(expected, actual):
+        return ""
+    return (
+        "\nonly version numbers differ: the releases the index offers before the freeze date"
+        " changed (the date, [tool.uv-guide] exclude-newer, moved, or a release dated before it"
+        " arrived late), or a uv other than the pinned one chose differently"
+    )
+
+
 def run(block: Block, session: PageSession, result: BlockResult) -> None:
     note_misplaced_flags(session, result)
     for number, command in enumerate(parse(block)):
@@ -111,7 +122,7 @@ def run(block: Block, session: PageSession, result: BlockResult) -> None:
         hint = "" if block.recordable else " (included from snippets/: edit it there)"
         raise BlockFailure.judged(
             f"{where}\noutput differs from the page{hint}; run with --update-examples "
-            f"to record it\n{comparison.diff}",
+            f"to record it{versions_only(command.expected, actual)}\n{comparison.diff}",
             outcome.output, status=outcome.status, status_wrong=False, expected=expected,
             command=number,
         )  # fmt: skip
