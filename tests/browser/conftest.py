@@ -57,8 +57,8 @@ def reader_tab(browser: Browser, base_url: str) -> Iterator[Page]:
     context = browser.new_context(base_url=base_url)
     tab = context.new_page()
     tab.set_viewport_size(VIEWPORT)
-    # Every page builds the whole search index in a worker as it loads (0.3-0.4 CPU-s, as much
-    # as the page's axe run). The tab gets an index with the site's own settings and no pages,
+    # Every page builds the whole search index in a worker as it loads (0.3-0.4 CPU-s, about one
+    # of the page's two axe runs). The tab gets an index with the site's own settings and no pages,
     # at the index's own address only: a page that asks for it anywhere else still gets the
     # server's 404. The search tests use the real index.
     index = json.loads((SITE / "search" / "search_index.json").read_text(encoding="utf-8"))
