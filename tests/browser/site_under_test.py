@@ -34,20 +34,24 @@ def pages() -> list[str]:
 
 
 class Recorder:
-    """What a page did while loading: its requests, failures and console errors. It listens
-    until `stop()`, so a tab reused for the next page starts with a recorder of its own."""
+    """What a page did while loading: its requests, failures, console errors and uncaught
+    exceptions. It listens until `stop()`, so a tab reused for the next page starts with a
+    recorder of its own."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
         self.requests: list[str] = []
         self.failed: list[str] = []
         self.console_errors: list[str] = []
+        self.uncaught: list[str] = []
         self.listeners = {
             "request": lambda request: self.requests.append(request.url),
             "requestfailed": lambda request: self.failed.append(request.url),
             "console": lambda message: (
                 self.console_errors.append(message.text) if message.type == "error" else None
             ),
+            # Chromium reports a script's uncaught exception apart from the console.
+            "pageerror": lambda error: self.uncaught.append(str(error)),
         }
         for event, listener in self.listeners.items():
             page.on(event, listener)

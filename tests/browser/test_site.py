@@ -125,6 +125,7 @@ def check_page(page: Page, path: str, recorder: Recorder) -> None:
     check("request to another host", recorder.third_party())
     check("failed request", recorder.failed)
     check("console error", recorder.console_errors)
+    check("uncaught exception", recorder.uncaught)
 
     levels = page.eval_on_selector_all(
         "article h1, article h2, article h3, article h4",
