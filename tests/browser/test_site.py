@@ -1,10 +1,11 @@
 """The site as readers use it, checked in a real browser against the built site.
 
 Each page is loaded once, and one test runs every check of that page on that load: what it
-requested, its console, its headings, its transcripts (no test syntax shown, folds that unfold,
-no sideways scrolling, each command on its prompt's line, a copy button clear of the text),
-axe-core and screenshots in both schemes. It waits for what it needs (the page's load, then the
-site script saying the transcripts are ready), never for the network to go quiet.
+requested, its console, its uncaught exceptions, its headings, its transcripts (no test syntax
+shown, folds that unfold, no sideways scrolling, each command on its prompt's line, a copy button
+clear of the text), axe-core and screenshots in both schemes. It waits for what it needs (the
+page's load, then the site script saying the transcripts are ready), never for the network to go
+quiet.
 """
 
 from __future__ import annotations
