@@ -31,9 +31,17 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import nginx_cache
-from .cache_daemons import PackageCacheError, free_port, log_tail, stop, wait_until_listening
+from .cache_daemons import (
+    CLOSED_PORT,
+    PackageCacheError,
+    free_port,
+    log_tail,
+    stop,
+    wait_until_listening,
+)
 from .forwarding import run_forwarding_signals
 
 PROXY_ENV = "UVGUIDE_INDEX_PROXY"
@@ -94,8 +102,9 @@ shutdown_lifetime 0 seconds
 # During a simulated outage everything must come from the cache: squid's only way out is a
 # parent proxy on a closed port (PyPI's hosts go to nginx, whose upstream is then a closed port
 # too).
-OFFLINE = """\
-cache_peer 127.0.0.1 parent 9 0 no-query no-digest default name=outage
+CLOSED = urlsplit(CLOSED_PORT)
+OFFLINE = f"""\
+cache_peer {CLOSED.hostname} parent {CLOSED.port} 0 no-query no-digest default name=outage
 cache_peer_access outage deny pypi
 never_direct allow all
 offline_mode on
