@@ -4,18 +4,22 @@ traceback, when it cannot run."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import ssl
 import subprocess
+import sys
 import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from email.message import Message
 from pathlib import Path
 
 import pytest
 
 from uvguide import package_cache
+from uvguide.uv_binary import pinned_uv_path
 
 needs_the_cache = pytest.mark.skipif(
     package_cache.unavailable() is not None, reason="needs squid-openssl and nginx"
@@ -87,9 +91,9 @@ def cache_dir(tmp_path: Path) -> Iterator[Path]:
     shutil.rmtree(base)
 
 
-def fetch(
+def answer(
     proxy: package_cache.IndexProxy, url: str, headers: dict[str, str] | None = None
-) -> tuple[int, bytes]:
+) -> tuple[int, bytes, Message]:
     context = ssl.create_default_context(cafile=str(proxy.ca_bundle))
     opener = urllib.request.build_opener(
         urllib.request.ProxyHandler({"https": proxy.url}),
@@ -99,9 +103,16 @@ def fetch(
         with opener.open(
             urllib.request.Request(url, headers=headers or {}), timeout=60
         ) as response:
-            return response.status, response.read()
+            return response.status, response.read(), response.headers
     except urllib.error.HTTPError as error:
-        return error.code, b""
+        return error.code, b"", error.headers
+
+
+def fetch(
+    proxy: package_cache.IndexProxy, url: str, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    status, body, _ = answer(proxy, url, headers)
+    return status, body
 
 
 @needs_the_cache
@@ -149,6 +160,46 @@ def test_each_run_starts_its_own_logs_and_keeps_the_last_ones(cache_dir: Path) -
     run = cache_dir / "run"
     assert "/simple/iniconfig/" not in (run / "access.log").read_text()
     assert "/simple/iniconfig/" in (run / "access.log.1").read_text()
+
+
+INICONFIG_WHEEL = (
+    "https://files.pythonhosted.org/packages/56/43/"
+    "4ca9e49d27a1fcf6bece6f6aec0ea46bb9112489b93d4b688fb415457bdb/"
+    "iniconfig-2.3.1-py3-none-any.whl"
+)
+
+
+@needs_the_cache
+def test_answers_carry_pypis_cache_headers_and_no_age(cache_dir: Path) -> None:
+    """What this machine's mirror drops and what squid keeps must not make uv fetch again what
+    PyPI lets it keep: pages for ten minutes, files for good, counted from when uv got them."""
+    with package_cache.running(cache_dir) as proxy:
+        for url, kept_for in [
+            ("https://pypi.org/simple/iniconfig/", "max-age=600, public"),
+            (INICONFIG_WHEEL, "max-age=365000000, immutable, public"),
+        ]:
+            for _ in "fetched", "from the cache":
+                status, _, headers = answer(proxy, url)
+                assert status == 200
+                assert headers.get_all("Cache-Control") == [kept_for]
+                assert headers["Date"] is None and headers["Age"] is None
+
+
+@needs_the_cache
+def test_uv_resolving_again_asks_the_index_nothing(cache_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "requirements.in").write_text("iniconfig\n")
+    compile_ = [str(pinned_uv_path()), "pip", "compile", "--quiet", "--python", sys.executable,
+                "requirements.in"]  # fmt: skip
+    log = cache_dir / "run" / "access.log"
+    with package_cache.running(cache_dir) as proxy:
+        env = {**os.environ, "HTTPS_PROXY": proxy.url, "SSL_CERT_FILE": str(proxy.ca_bundle),
+               "UV_CACHE_DIR": str(tmp_path / "uv-cache")}  # fmt: skip
+        # Requests, not tunnels: squid logs a tunnel when it closes, which may be after uv ends.
+        asked = []
+        for _ in "first", "again":
+            subprocess.run(compile_, cwd=tmp_path, env=env, check=True, capture_output=True)
+            asked.append(len(re.findall(r" (?:GET|HEAD) https://", log.read_text())))
+    assert asked[0] > 0 and asked[1] == asked[0]
 
 
 # A 138 MB wheel: uv reads the metadata of such wheels with ranges near their end.

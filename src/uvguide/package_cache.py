@@ -85,6 +85,18 @@ cache_peer_access index allow index
 cache_peer_access index deny all
 never_direct allow pypi
 collapsed_forwarding on
+# PyPI lets a client keep an index page for ten minutes and a file for good, and uv does, so a
+# reader's later commands do not fetch them again. This machine's mirror sends no cache headers,
+# and a kept answer carries the Date squid fetched it on, which a client reads as its age: either
+# way, every uv command of a page fetched and parsed every index page again, and a transcript
+# showed a wheel uv already had being downloaded again. So PyPI's answers leave here with PyPI's
+# cache headers and no age.
+reply_header_access Cache-Control deny pypi
+reply_header_access Expires deny pypi
+reply_header_access Date deny pypi
+reply_header_access Age deny pypi
+reply_header_add Cache-Control "max-age=600, public" index
+reply_header_add Cache-Control "max-age=365000000, immutable, public" files
 # Never expire: what the pages resolve is frozen by exclude-newer (npm's answers by the cache).
 refresh_pattern -i ^https://({kept})/ 525600 100% 525600 \
 override-expire override-lastmod ignore-reload ignore-no-store ignore-private
