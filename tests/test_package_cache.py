@@ -179,11 +179,11 @@ def test_answers_carry_pypis_cache_headers_and_no_age(cache_dir: Path) -> None:
             ("https://pypi.org/simple/iniconfig/", "max-age=600, public"),
             (INICONFIG_WHEEL, "max-age=365000000, immutable, public"),
         ]:
-            for _ in "fetched", "from the cache":
+            for served in "fetched", "from the cache":
                 status, _, headers = answer(proxy, url)
-                assert status == 200
-                assert headers.get_all("Cache-Control") == [kept_for]
-                assert headers["Date"] is None and headers["Age"] is None
+                assert status == 200, served
+                assert headers.get_all("Cache-Control") == [kept_for], served
+                assert headers["Date"] is None and headers["Age"] is None, served
 
 
 @needs_the_cache
