@@ -25,7 +25,7 @@ nox.options.default_venv_backend = "uv"
 nox.options.sessions = ["ci"]
 # Two streams side by side, so that one's waits (the index, a browser, a subprocess) are the
 # other's CPU time. `docs` is not among them: `browser` makes the same strict build first. The
-# short sessions go with the pages, whose stream ended about a minute before the other.
+# short sessions go with the pages, whose stream ended over a minute before the other.
 STREAMS = (("examples", "mutate", "lint", "zensical"), ("tests", "browser"))
 nox.options.error_on_missing_interpreters = True
 
@@ -147,8 +147,8 @@ def tests(session: nox.Session) -> None:
     """The harness's own tests, on small fixture pages."""
     install(session, "test")
     # Unlike a page's blocks, tests share nothing: each goes to the next free worker. By file,
-    # the package cache's (a minute together) kept one worker busy after the others had ended
-    # (alone on 2 cores: 67 and 68 s by file, 58 to 66 s test by test).
+    # the package cache's tests (a minute together) all ran on one worker (alone on 2 cores:
+    # 67 and 68 s by file, 58 to 66 s test by test).
     session.run(
         "pytest", "-n", PAGE_WORKERS, "--dist", "worksteal", "tests", "--ignore=tests/browser",
         *session.posargs,
