@@ -102,12 +102,17 @@ def test_a_hanging_command_is_killed_and_the_run_goes_on(run_page):
 
 
 def test_nothing_leaks_outside_the_sandbox(run_page, tmp_path):
-    home = Path.home()
-    real_cache = home / ".cache" / "uv"
-    before = sorted(os.listdir(home)), snapshot(real_cache), repo_status()
-    run = run_page("isolation.md")
+    # The harness runs with a home and a uv cache of this test's own: the real ones change
+    # whenever another test or CI's other stream runs uv, which once failed this test.
+    home = tmp_path / "home"
+    uv_cache = home / ".cache" / "uv"
+    uv_cache.mkdir(parents=True)
+    (uv_cache / "kept").write_text("a page's `uv cache clean` must not remove this\n")
+    env = {"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"), "UV_CACHE_DIR": str(uv_cache)}
+    before = snapshot(home), repo_status()
+    run = run_page("isolation.md", env=env)
     assert run.returncode == 0, run.output
-    assert (sorted(os.listdir(home)), snapshot(real_cache), repo_status()) == before
+    assert (snapshot(home), repo_status()) == before
     assert not (home / "written-into-home").exists()
     assert not list((tmp_path / "sandboxes").iterdir()), "sandbox directories left behind"
 
@@ -119,9 +124,8 @@ def repo_status() -> str:
 
 
 def snapshot(directory: Path) -> list[tuple[str, int]]:
-    if not directory.is_dir():
-        return []
-    return sorted((entry.name, entry.stat().st_mtime_ns) for entry in directory.iterdir())
+    """Every path below directory, with its modification time."""
+    return sorted((str(path), path.lstat().st_mtime_ns) for path in directory.rglob("*"))
 
 
 def test_record_mode_round_trips(run_page, tmp_path):
