@@ -1,4 +1,5 @@
-"""Helpers for the harness's own tests: run the harness on fixture pages in a subprocess."""
+"""Helpers for the harness's own tests: run the harness on fixture pages, each in a process of its
+own."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from forked_pytest import run_pytest
 from uvguide.lexer import PageLexer
 from uvguide.plugin import PAGES_ONLY, RECORDING_PAGES_ONLY
 from uvguide.settings import load
@@ -100,14 +100,13 @@ def run_page(tmp_path: Path):
         sandboxes.mkdir(exist_ok=True)
         report.unlink(missing_ok=True)
         plugins_off = RECORDING_PAGES_ONLY if "--update-examples" in args else PAGES_ONLY
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-c", str(config),
-             "--rootdir", str(tmp_path), "-p", "no:xdist", "-p", "no:randomly", *plugins_off,
-             "--examples-report", str(report), str(page), *args],
-            capture_output=True, text=True, cwd=tmp_path, timeout=600,
+        returncode, output = run_pytest(
+            ["-c", str(config), "--rootdir", str(tmp_path), "-p", "no:xdist", "-p", "no:randomly",
+             *plugins_off, "--examples-report", str(report), str(page), *args],
+            cwd=tmp_path, timeout=600,
             env={**os.environ, "TMPDIR": str(sandboxes), **(env or {})},
         )  # fmt: skip
         data = json.loads(report.read_text()) if report.exists() else {"blocks": []}
-        return Run(result.returncode, result.stdout + result.stderr, data)
+        return Run(returncode, output, data)
 
     return run
