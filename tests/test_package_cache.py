@@ -163,6 +163,23 @@ def test_each_run_starts_its_own_logs_and_keeps_the_last_ones(cache_dir: Path) -
     assert "/simple/iniconfig/" in (run / "access.log.1").read_text()
 
 
+@needs_the_cache
+def test_a_store_in_squids_default_directories_is_replaced_by_a_smaller_one(
+    cache_dir: Path,
+) -> None:
+    # The first and last of the 16 x 256 directories squid made by default, and its index.
+    old = [cache_dir / "store" / "00" / "FF", cache_dir / "store" / "0F" / "FF"]
+    for directory in old:
+        directory.mkdir(parents=True)
+    (cache_dir / "store" / "swap.state").write_bytes(b"\0" * 64)
+    with package_cache.running(cache_dir) as proxy:
+        assert fetch(proxy, "https://pypi.org/simple/iniconfig/")[0] == 200
+    assert not any(directory.exists() for directory in old)
+    levels = sorted(p.relative_to(cache_dir / "store").as_posix()
+                    for p in (cache_dir / "store").glob("*/*") if p.is_dir())  # fmt: skip
+    assert levels == [f"{a:02X}/{b:02X}" for a in range(8) for b in range(16)]
+
+
 INICONFIG_WHEEL = (
     "https://files.pythonhosted.org/packages/56/43/"
     "4ca9e49d27a1fcf6bece6f6aec0ea46bb9112489b93d4b688fb415457bdb/"
