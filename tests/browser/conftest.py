@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
-from site_under_test import CHROMIUM, CHROMIUM_ARGS, SITE, VIEWPORT, OffHostSink
+from site_under_test import AXE, CHROMIUM, CHROMIUM_ARGS, SITE, VIEWPORT, OffHostSink
 
 from uvguide import localhost
 
@@ -17,6 +17,15 @@ from uvguide import localhost
 def base_url() -> Iterator[str]:
     with localhost.serve(SITE) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def axe_url() -> Iterator[str]:
+    """axe-core as a script of its own on localhost. Chromium keeps a script it loads by URL
+    compiled from one page to the next; a script put in as text (Playwright's `path=`) is sent
+    over the protocol, parsed and compiled again on every page."""
+    with localhost.serve(AXE.parent) as url:
+        yield url + AXE.name
 
 
 @pytest.fixture(scope="session")

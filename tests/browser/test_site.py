@@ -14,7 +14,7 @@ import itertools
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
-from site_under_test import AXE, SCREENSHOTS, VIEWPORT, OffHostSink, Recorder, pages
+from site_under_test import SCREENSHOTS, VIEWPORT, OffHostSink, Recorder, pages
 
 PAGES = pages()
 SCHEMES = {"light": "default", "dark": "slate"}
@@ -106,18 +106,18 @@ def open_page(context: BrowserContext, path: str) -> tuple[Page, Recorder]:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_page(reader_tab: Page, path: str):
+def test_page(reader_tab: Page, axe_url: str, path: str):
     page = reader_tab
     recorder = load(page, path)
     try:
-        check_page(page, path, recorder)
+        check_page(page, path, recorder, axe_url)
     finally:
         recorder.stop()
         # Whatever this page still had under way ends here, not in the next page's record.
         page.goto("about:blank")
 
 
-def check_page(page: Page, path: str, recorder: Recorder) -> None:
+def check_page(page: Page, path: str, recorder: Recorder, axe_url: str) -> None:
     problems: list[str] = []
 
     def check(what: str, found: list[str]) -> None:
@@ -145,7 +145,7 @@ def check_page(page: Page, path: str, recorder: Recorder) -> None:
     check("copy button covers text", page.evaluate(COVERED_TEXT))
     check("command broken over several lines", page.evaluate(BROKEN_COMMAND_LINES))
 
-    page.add_script_tag(path=str(AXE))
+    page.add_script_tag(url=axe_url)
     # Material fades colours between schemes: without the fade, the new colours are final at
     # once (the check below still waits for any animation that is left).
     page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
