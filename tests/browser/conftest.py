@@ -24,6 +24,8 @@ def axe_url() -> Iterator[str]:
     """axe-core as a script of its own on localhost. Chromium keeps a script it loads by URL
     compiled from one page to the next; a script put in as text (Playwright's `path=`) is sent
     over the protocol, parsed and compiled again on every page."""
+    if not AXE.is_file():
+        pytest.fail(f"no axe-core at {AXE}: run `nox -s browser`, which installs it with npm")
     with localhost.serve(AXE.parent) as url:
         yield url + AXE.name
 
