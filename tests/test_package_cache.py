@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import ssl
 import subprocess
 import sys
@@ -178,6 +179,26 @@ def test_a_store_in_squids_default_directories_is_replaced_by_a_smaller_one(
     levels = sorted(p.relative_to(cache_dir / "store").as_posix()
                     for p in (cache_dir / "store").glob("*/*") if p.is_dir())  # fmt: skip
     assert levels == [f"{a:02X}/{b:02X}" for a in range(8) for b in range(16)]
+
+
+@needs_the_cache
+def test_caches_running_at_once_keep_their_shared_memory_apart_and_leave_none(
+    cache_dir: Path,
+) -> None:
+    """squid names its shared memory after its service name: two squids of one name starting at
+    once raced for the same segments, and the later one died with "File exists"."""
+    shm = Path("/dev/shm")
+
+    def segments(proxy: package_cache.IndexProxy) -> set[str]:
+        port = proxy.url.rsplit(":", 1)[1]
+        return {path.name for path in shm.glob(f"uvguide{port}-*")}
+
+    second = cache_dir.parent / "second"
+    with package_cache.running(cache_dir) as one, package_cache.running(second) as two:
+        assert segments(one) and segments(two)
+        # The second squid ends by a kill, with no chance to remove its segments itself.
+        os.kill(int((second / "run" / "squid.pid").read_text()), signal.SIGKILL)
+    assert not segments(one) and not segments(two)
 
 
 INICONFIG_WHEEL = (

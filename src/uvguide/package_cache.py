@@ -223,22 +223,27 @@ def running(root: Path, *, offline: bool = False) -> Iterator[IndexProxy]:
                 extra=OFFLINE if offline else "",
             )
         )  # fmt: skip
-        squid = shutil.which("squid") or "squid"
+        # squid names its shared memory (/dev/shm/<service>-cf__metadata.shm and others) after
+        # its service name, "squid" unless told: two squids starting at once (the tests' and
+        # the pages') raced for the same names, and the later one died with "File exists".
+        service = f"uvguide{port}"
+        squid = [shutil.which("squid") or "squid", "-n", service, "-f", str(config)]
         if not (root / "store" / "00").is_dir():
-            made = subprocess.run([squid, "-f", str(config), "-z", "-N"], capture_output=True)
+            made = subprocess.run([*squid, "-z", "-N"], capture_output=True)
             if made.returncode != 0:
                 raise PackageCacheError(
                     f"squid could not create its store in {root / 'store'} "
                     f"(exit {made.returncode}):\n{log_tail(made.stderr, run / 'cache.log')}"
                 )
         process = subprocess.Popen(
-            [squid, "-f", str(config), "-N"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            [*squid, "-N"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         try:
             wait_until_listening("squid", port, process, run / "cache.log")
             yield IndexProxy(f"http://127.0.0.1:{port}", root / "bundle.pem")
         finally:
             stop(process)
+            _remove_shared_memory(service)
 
 
 def _start_new_logs(run: Path) -> None:
@@ -248,6 +253,13 @@ def _start_new_logs(run: Path) -> None:
         log = run / name
         if log.exists():
             log.replace(run / f"{name}.1")
+
+
+def _remove_shared_memory(service: str) -> None:
+    """A squid that ended by a kill leaves its segments in memory (a tmpfs), and with a name of
+    its own no later squid would reuse them."""
+    for segment in Path("/dev/shm").glob(f"{service}-*"):
+        segment.unlink(missing_ok=True)
 
 
 def _running_squid(root: Path) -> int | None:
