@@ -190,8 +190,8 @@ def test_caches_running_at_once_keep_their_shared_memory_apart_and_leave_none(
     shm = Path("/dev/shm")
 
     def segments(proxy: package_cache.IndexProxy) -> set[str]:
-        port = proxy.url.rsplit(":", 1)[1]
-        return {path.name for path in shm.glob(f"uvguide{port}-*")}
+        service = package_cache.squid_service(int(proxy.url.rsplit(":", 1)[1]))
+        return {path.name for path in shm.glob(f"{service}-*")}
 
     second = cache_dir.parent / "second"
     with package_cache.running(cache_dir) as one, package_cache.running(second) as two:

@@ -231,7 +231,7 @@ def running(root: Path, *, offline: bool = False) -> Iterator[IndexProxy]:
         # squid names its shared memory (/dev/shm/<service>-cf__metadata.shm and others) after
         # its service name, "squid" unless told: two squids starting at once (the tests' and
         # the pages') raced for the same names, and the later one died with "File exists".
-        service = f"uvguide{port}"
+        service = squid_service(port)
         squid = [shutil.which("squid") or "squid", "-n", service, "-f", str(config)]
         if not (root / "store" / "00").is_dir():
             made = subprocess.run([*squid, "-z", "-N"], capture_output=True)
@@ -258,6 +258,11 @@ def _start_new_logs(run: Path) -> None:
         log = run / name
         if log.exists():
             log.replace(run / f"{name}.1")
+
+
+def squid_service(port: int) -> str:
+    """The service name of the squid on this port: the prefix of its shared memory's names."""
+    return f"uvguide{port}"
 
 
 def _remove_shared_memory(service: str) -> None:
